@@ -1,0 +1,468 @@
+// The long-running agent: owns the record, the uploader, the server back-off, the watcher and
+// the pass timer, runs one pass at a time, and keeps the status current (in memory, for
+// listeners, and in <STATE_DIR>/status.json for other processes).
+//
+// When passes run: at start; every SCAN_INTERVAL_SECONDS (the safety net, which also opens a new
+// cap window); soon after the watcher hints that the folder changed; when the earliest settling
+// event becomes ready; when the server back-off ends. The per-pass cap
+// (SFM_MAX_FORWARDS_PER_PASS) is a budget per interval window shared by every pass in it, so
+// hint-driven passes never turn the steady drip into a burst.
+import type { Config } from '../config/types.js';
+import { openLedger, importLegacy, type Ledger } from '../record/index.js';
+import { createBackoff, createUploader, type Backoff, type Uploader } from '../upload/index.js';
+import { watchFolder } from '../scan/index.js';
+import type { Agent, SeedCounts } from './types.js';
+import type { AgentStatus, PassSummary } from './status-types.js';
+import { loadHeldBack, type HeldBackTracker } from './held-back.js';
+import { createFileLogger, type Logger } from './logger.js';
+import { runPass, type PassOutcome } from './pass.js';
+import { seedBacklog } from './seed.js';
+import { importLegacyOnce } from './legacy.js';
+import { startOfLocalDay, writeStatusFile } from './status-file.js';
+
+export interface AgentOptions {
+  readonly configPath?: string;
+  readonly now?: () => number;
+  readonly log?: Logger;
+  /** Watch the folder with chokidar (default true). */
+  readonly watch?: boolean;
+  /** Keep <STATE_DIR>/status.json current (default true). */
+  readonly statusFile?: boolean;
+  readonly random?: () => number;
+  /** How long stop() lets in-flight uploads finish before abandoning them (default 10 s). */
+  readonly stopGraceMs?: number;
+}
+
+/** A pass started by a hint waits at least this long after the previous one (rename storms). */
+const MIN_HINT_GAP_MS = 300;
+/** Slack after a settling event's ready time, so the pass sees it ready. */
+const READY_SLACK_MS = 20;
+const STATUS_WRITE_GAP_MS = 500;
+
+export function createAgent(initialConfig: Config, options: AgentOptions = {}): Agent {
+  const now = options.now ?? Date.now;
+  let config = initialConfig;
+  let log: Logger = options.log ?? loggerFor(config);
+  let ledger: Ledger | null = null;
+  let uploader: Uploader | null = null;
+  let heldBack: HeldBackTracker | null = null;
+  let backoff: Backoff = newBackoff(config, options.random);
+  let watcher: { close(): Promise<void> } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let statusTimer: NodeJS.Timeout | null = null;
+  let statusWriting: Promise<void> = Promise.resolve();
+
+  let started = false;
+  let stopping = false;
+  let paused = false;
+  let passing: Promise<void> | null = null;
+  let exclusive: Promise<unknown> | null = null;
+  let passAgain = false;
+  let lastPassEndMs = 0;
+  let windowStartMs = 0;
+  let windowStarted = 0;
+  let nextPeriodicMs = 0;
+  const abort = new AbortController();
+
+  const listeners = new Set<(s: AgentStatus) => void>();
+  let lastPass: PassSummary | null = null;
+  let serverReachable: boolean | null = null;
+  let lastSuccessAt: string | null = null;
+  let lastFailureAt: string | null = null;
+  let lastFailureReason: string | null = null;
+  let failingSince: string | null = null;
+  let waiting = 0;
+  let passInProgress = false;
+  const problems = new Map<string, string>();
+  let snapshot: AgentStatus = buildStatus();
+
+  function buildStatus(): AgentStatus {
+    const nowMs = now();
+    const blocked = backoff.blockedUntil();
+    return {
+      version: 1,
+      updatedAt: new Date(nowMs).toISOString(),
+      pid: process.pid,
+      running: started && !stopping,
+      forwardEnabled: config.forwardEnabled,
+      paused,
+      passInProgress,
+      watchFolder: config.series3Path,
+      serverUrl: config.sfmUrl,
+      serverReachable,
+      deliveredTotal: ledger?.size ?? 0,
+      deliveredToday: ledger?.countSince(startOfLocalDay(nowMs)) ?? 0,
+      waiting,
+      heldBack: heldBack?.list() ?? [],
+      lastSuccessAt,
+      lastFailureAt,
+      lastFailureReason,
+      backoffUntil: blocked > nowMs ? new Date(blocked).toISOString() : null,
+      failingSince,
+      lastPass,
+      problems: [...problems.values()],
+    };
+  }
+
+  function publish(): void {
+    snapshot = buildStatus();
+    for (const listener of listeners) {
+      try {
+        listener(snapshot);
+      } catch {
+        // a listener's bug must not stop the agent
+      }
+    }
+    scheduleStatusWrite();
+  }
+
+  function scheduleStatusWrite(): void {
+    if (options.statusFile === false || statusTimer !== null || !ledger) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = null;
+      void flushStatusFile();
+    }, STATUS_WRITE_GAP_MS);
+    statusTimer.unref?.();
+  }
+
+  function flushStatusFile(): Promise<void> {
+    if (options.statusFile === false) return Promise.resolve();
+    const status = snapshot;
+    const dir = config.stateDir;
+    statusWriting = statusWriting
+      .then(() => writeStatusFile(dir, status))
+      .catch((err: Error) => {
+        setProblem('status', `cannot write the status file in ${dir}: ${err.message}`);
+      });
+    return statusWriting;
+  }
+
+  function setProblem(key: string, message: string | null): void {
+    if (message === null) problems.delete(key);
+    else problems.set(key, message);
+  }
+
+  async function openResources(): Promise<void> {
+    ledger = await openLedger(config.stateDir);
+    if (ledger.loadReport.corruptLines > 0) {
+      log.warn(`the record in ${config.stateDir} had ${ledger.loadReport.corruptLines} unreadable lines; they were skipped`);
+    }
+    heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
+    if (config.legacyStateFile !== '') {
+      const imported = await importLegacyOnce(ledger, config.stateDir, config.legacyStateFile, importLegacy);
+      if (imported) {
+        log.info(
+          `imported the legacy record ${config.legacyStateFile}: ${imported.imported} new, ${imported.alreadyKnown} already known, ${imported.invalid} invalid`,
+        );
+      }
+    }
+  }
+
+  function openUploader(): void {
+    uploader = null;
+    setProblem('uploader', null);
+    if (!config.forwardEnabled) return;
+    try {
+      uploader = createUploader({
+        url: config.sfmUrl,
+        token: config.apiToken,
+        caFile: config.caFile,
+        proxy: config.proxy,
+        timeoutMs: config.httpTimeoutSeconds * 1000,
+        concurrency: config.concurrency,
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      setProblem('uploader', message);
+      log.error(message);
+    }
+  }
+
+  function startWatcher(): void {
+    if (options.watch === false) return;
+    watcher = watchFolder(config.series3Path, () => requestPass(false), {
+      onError: (err) => log.warn(`watching ${config.series3Path}: ${err.message}; the periodic pass still runs`),
+    });
+  }
+
+  function capBudget(): number {
+    const cap = config.maxForwardsPerPass;
+    return cap === 0 ? Number.POSITIVE_INFINITY : Math.max(0, cap - windowStarted);
+  }
+
+  function schedule(outcome: PassOutcome | null): void {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (stopping || !started) return;
+    const nowMs = now();
+    let wakeMs = nextPeriodicMs;
+    if (outcome && !paused) {
+      if (outcome.nextReadyAtMs !== null) wakeMs = Math.min(wakeMs, outcome.nextReadyAtMs + READY_SLACK_MS);
+      const blocked = backoff.blockedUntil();
+      if (outcome.pending > 0 && blocked > nowMs && capBudget() > 0) wakeMs = Math.min(wakeMs, blocked);
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      requestPass(false);
+    }, Math.max(0, wakeMs - nowMs));
+  }
+
+  function requestPass(force: boolean): void {
+    if (stopping || !started) return;
+    if (passing || exclusive) {
+      passAgain = true;
+      return;
+    }
+    const gap = lastPassEndMs + MIN_HINT_GAP_MS - now();
+    if (!force && gap > 0 && now() < nextPeriodicMs) {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        requestPass(false);
+      }, gap);
+      return;
+    }
+    passing = doPass().finally(() => {
+      passing = null;
+      lastPassEndMs = now();
+      if (passAgain && !stopping) {
+        passAgain = false;
+        requestPass(false);
+      }
+    });
+  }
+
+  async function doPass(): Promise<void> {
+    const startMs = now();
+    if (startMs >= nextPeriodicMs) {
+      // The periodic full pass opens a new cap window.
+      windowStartMs = startMs;
+      windowStarted = 0;
+      nextPeriodicMs = startMs + config.scanIntervalSeconds * 1000;
+    }
+    if (!ledger || !heldBack) return;
+    passInProgress = true;
+    publish();
+    let outcome: PassOutcome | null = null;
+    try {
+      outcome = await runPass({
+        config,
+        ledger,
+        uploader: paused ? null : uploader,
+        backoff,
+        heldBack,
+        log,
+        now,
+        budget: capBudget(),
+        shouldStop: () => paused || stopping,
+        signal: abort.signal,
+        onProgress: () => publish(),
+      });
+      absorb(outcome);
+    } catch (err) {
+      log.error(`pass failed: ${(err as Error).message}`);
+      setProblem('pass', `the last pass failed: ${(err as Error).message}`);
+    } finally {
+      passInProgress = false;
+      publish();
+      schedule(outcome);
+    }
+  }
+
+  function absorb(outcome: PassOutcome): void {
+    windowStarted += outcome.started;
+    waiting = outcome.pending + outcome.settling;
+    setProblem('folder', outcome.folderProblem);
+    setProblem('pass', null);
+    if (outcome.serverReachable !== null) serverReachable = outcome.serverReachable;
+    if (outcome.lastSuccessAtMs !== null) {
+      lastSuccessAt = new Date(outcome.lastSuccessAtMs).toISOString();
+    }
+    if (outcome.lastFailure) {
+      lastFailureAt = new Date(outcome.lastFailure.atMs).toISOString();
+      lastFailureReason = outcome.lastFailure.reason;
+    }
+    // Failing: the last thing the server did was fail us (or it is refusing events).
+    const lastWasFailure =
+      outcome.lastFailure !== null && (outcome.lastSuccessAtMs === null || outcome.lastFailure.atMs > outcome.lastSuccessAtMs);
+    if (lastWasFailure && failingSince === null) failingSince = lastFailureAt;
+    if (!lastWasFailure && outcome.forwarded > 0) failingSince = null;
+    const summary: PassSummary = {
+      startedAt: new Date(outcome.startedAtMs).toISOString(),
+      seconds: outcome.seconds,
+      forwarded: outcome.forwarded,
+      withReport: outcome.withReport,
+      errors: outcome.errors,
+      pending: outcome.pending,
+      heldBack: outcome.heldBack,
+      stoppedEarly: outcome.stoppedEarly,
+    };
+    lastPass = summary;
+    if (outcome.folderProblem) {
+      log.warn(outcome.folderProblem);
+    } else if (outcome.forwarded > 0 || outcome.errors > 0 || outcome.stoppedEarly) {
+      log.info(
+        `pass: ${outcome.forwarded} sent (${outcome.withReport} with report), ${outcome.errors} failed, ` +
+          `${outcome.pending} ready and waiting, ${outcome.settling} settling, ${outcome.heldBack} held back, ` +
+          `${outcome.seconds.toFixed(1)} s`,
+      );
+    }
+  }
+
+  /** Runs fn with no pass in progress and none starting until it ends (seed, new settings, stop). */
+  async function whileIdle<T>(fn: () => Promise<T>): Promise<T> {
+    while (exclusive) await exclusive.catch(() => undefined);
+    const job = (async () => {
+      while (passing) await passing;
+      return fn();
+    })();
+    exclusive = job;
+    try {
+      return await job;
+    } finally {
+      exclusive = null;
+      if (passAgain && !stopping) {
+        passAgain = false;
+        requestPass(true);
+      }
+    }
+  }
+
+  const agent: Agent = {
+    async start() {
+      if (started) return;
+      await openResources();
+      openUploader();
+      started = true;
+      log.info(
+        `started: watching ${config.series3Path}, forwarding ${config.forwardEnabled ? `to ${config.sfmUrl}` : 'off'}, ` +
+          `${ledger!.size} events in the record`,
+      );
+      startWatcher();
+      requestPass(true);
+    },
+
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await watcher?.close().catch(() => undefined);
+      watcher = null;
+      if (passing) {
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, options.stopGraceMs ?? 10_000).unref());
+        await Promise.race([passing, grace]);
+        abort.abort();
+        await passing?.catch(() => undefined);
+      }
+      await exclusive?.catch(() => undefined);
+      await heldBack?.save().catch(() => undefined);
+      await uploader?.close().catch(() => undefined);
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = null;
+      snapshot = buildStatus();
+      if (ledger) await flushStatusFile();
+      await ledger?.close();
+      log.info('stopped; the record is flushed');
+      for (const listener of listeners) listener(snapshot);
+    },
+
+    forwardNow() {
+      if (paused || stopping) return;
+      // A person asked: try the server now, even inside the back-off wait.
+      backoff.success();
+      nextPeriodicMs = 0;
+      requestPass(true);
+    },
+
+    pause() {
+      if (paused) return;
+      paused = true;
+      log.info('paused by the user');
+      publish();
+    },
+
+    resume() {
+      if (!paused) return;
+      paused = false;
+      log.info('resumed');
+      publish();
+      requestPass(true);
+    },
+
+    retryHeldBack() {
+      const released = heldBack?.releaseAll() ?? 0;
+      if (released > 0) log.info(`${released} held-back events released for another try`);
+      void heldBack?.save();
+      publish();
+      requestPass(true);
+    },
+
+    async applyConfig(next: Config) {
+      await whileIdle(async () => {
+        const previous = config;
+        config = next;
+        if (!options.log) log = loggerFor(next);
+        if (next.stateDir !== previous.stateDir) {
+          await ledger?.close();
+          await openResources();
+        } else if (next.holdBackAfterFailures !== previous.holdBackAfterFailures) {
+          heldBack = await loadHeldBack(next.stateDir, next.holdBackAfterFailures);
+        }
+        if (next.sfmUrl !== previous.sfmUrl || next.retryBaseSeconds !== previous.retryBaseSeconds || next.retryMaxSeconds !== previous.retryMaxSeconds) {
+          backoff = newBackoff(next, options.random);
+        }
+        await uploader?.close().catch(() => undefined);
+        openUploader();
+        if (next.series3Path !== previous.series3Path) {
+          await watcher?.close().catch(() => undefined);
+          startWatcher();
+        }
+        nextPeriodicMs = 0;
+        passAgain = true;
+        log.info('new settings applied');
+        publish();
+      });
+    },
+
+    seedPreview() {
+      return whileIdle(() => seedBacklog({ config, ledger: requireLedger(), now, preview: true }));
+    },
+
+    async seed(): Promise<SeedCounts> {
+      const counts = await whileIdle(() => seedBacklog({ config, ledger: requireLedger(), now, preview: false }));
+      log.info(
+        `skipped the existing backlog: ${counts.scanned} scanned, ${counts.seeded} marked delivered, ` +
+          `${counts.alreadyKnown} already known, ${counts.tooOld} too old`,
+      );
+      publish();
+      return counts;
+    },
+
+    status: () => snapshot,
+
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+
+  function requireLedger(): Ledger {
+    if (!ledger) throw new Error('the agent is not started');
+    return ledger;
+  }
+
+  return agent;
+}
+
+function newBackoff(config: Config, random?: () => number): Backoff {
+  return createBackoff({
+    baseMs: config.retryBaseSeconds * 1000,
+    maxMs: config.retryMaxSeconds * 1000,
+    ...(random ? { random } : {}),
+  });
+}
+
+function loggerFor(config: Config): Logger {
+  return createFileLogger({ file: config.logFile, maxBytes: config.logMaxKb * 1024, secrets: [config.apiToken] });
+}

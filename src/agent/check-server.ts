@@ -1,0 +1,28 @@
+// "Test connection": asks the configured server whether its import endpoint is there, sending no event.
+import type { Config } from '../config/types.js';
+import { createUploader } from '../upload/index.js';
+import type { ServerCheck } from '../upload/types.js';
+
+export async function checkServer(config: Config): Promise<ServerCheck> {
+  if (config.sfmUrl === '') {
+    return { kind: 'failed', reason: 'SFM_URL is empty: set it to the server address, e.g. http://sfm.example:8000' };
+  }
+  let uploader;
+  try {
+    uploader = createUploader({
+      url: config.sfmUrl,
+      token: config.apiToken,
+      caFile: config.caFile,
+      proxy: config.proxy,
+      timeoutMs: config.httpTimeoutSeconds * 1000,
+      concurrency: 1,
+    });
+  } catch (err) {
+    return { kind: 'failed', reason: (err as Error).message };
+  }
+  try {
+    return await uploader.check();
+  } finally {
+    await uploader.close().catch(() => undefined);
+  }
+}

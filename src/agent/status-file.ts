@@ -1,0 +1,42 @@
+// <STATE_DIR>/status.json: the running agent's status, for `series3-watcher status` and the tray.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentStatus } from './status-types.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export const STATUS_FILE_NAME = 'status.json';
+
+export function statusFilePath(stateDir: string): string {
+  return join(stateDir, STATUS_FILE_NAME);
+}
+
+export async function writeStatusFile(stateDir: string, status: AgentStatus): Promise<void> {
+  await writeFileAtomic(statusFilePath(stateDir), `${JSON.stringify(status, null, 1)}\n`);
+}
+
+/** The last status a running (or crashed) agent wrote, or null when there is none. */
+export async function readStatusFile(stateDir: string): Promise<AgentStatus | null> {
+  try {
+    const parsed = JSON.parse(await readFile(statusFilePath(stateDir), 'utf8')) as AgentStatus;
+    return parsed && parsed.version === 1 ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function startOfLocalDay(nowMs: number): number {
+  const day = new Date(nowMs);
+  day.setHours(0, 0, 0, 0);
+  return day.getTime();
+}

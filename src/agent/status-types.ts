@@ -1,0 +1,57 @@
+// The agent's status: plain data a UI (tray, `series3-watcher status`) can show.
+// The running agent keeps it current in `<STATE_DIR>/status.json`.
+
+export interface HeldBackEvent {
+  readonly sha256: string;
+  readonly filename: string;
+  /** The last permanent failure, as a person can read it. */
+  readonly reason: string;
+  readonly attempts: number;
+  /** ISO UTC of the failure that held it back. */
+  readonly since: string;
+}
+
+export interface PassSummary {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly forwarded: number;
+  readonly withReport: number;
+  readonly errors: number;
+  /** Ready events left for later passes (cap, back-off, early stop). */
+  readonly pending: number;
+  readonly heldBack: number;
+  /** True when the pass stopped early because the server was unreachable. */
+  readonly stoppedEarly: boolean;
+}
+
+export interface AgentStatus {
+  readonly version: 1;
+  /** ISO UTC of the last change of this object. */
+  readonly updatedAt: string;
+  readonly pid: number;
+  readonly running: boolean;
+  readonly forwardEnabled: boolean;
+  readonly paused: boolean;
+  readonly passInProgress: boolean;
+  readonly watchFolder: string;
+  /** SFM_URL, never with credentials or the token. */
+  readonly serverUrl: string;
+  /** null until the first request tells. */
+  readonly serverReachable: boolean | null;
+  readonly deliveredTotal: number;
+  /** Delivered since local midnight. */
+  readonly deliveredToday: number;
+  /** In-window events not delivered yet (ready or still settling), not counting held-back ones. */
+  readonly waiting: number;
+  readonly heldBack: readonly HeldBackEvent[];
+  readonly lastSuccessAt: string | null;
+  readonly lastFailureAt: string | null;
+  readonly lastFailureReason: string | null;
+  /** ISO UTC until which the server back-off holds uploads, or null. */
+  readonly backoffUntil: string | null;
+  /** ISO UTC since when uploads have been failing without a success in between, or null. */
+  readonly failingSince: string | null;
+  readonly lastPass: PassSummary | null;
+  /** The watch folder or state cannot be read, a bad config value kept the last good one, ... */
+  readonly problems: readonly string[];
+}

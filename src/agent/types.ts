@@ -1,0 +1,53 @@
+// The agent's public face: what the CLI and the tray's worker drive.
+import type { Config } from '../config/types.js';
+import type { AgentStatus } from './status-types.js';
+import type { ServerCheck } from '../upload/types.js';
+
+export interface SeedCounts {
+  /** Event binaries found in the folder. */
+  readonly scanned: number;
+  /** Newly marked as delivered (0 in a preview). */
+  readonly seeded: number;
+  /** Already in the record. */
+  readonly alreadyKnown: number;
+  /** Out of window (older than MAX_EVENT_AGE_DAYS): left alone. */
+  readonly tooOld: number;
+  /** In a preview: how many `seed` would mark. */
+  readonly wouldSeed: number;
+  /** Binaries that could not be read now (locked, changing): neither marked nor counted as known. */
+  readonly unreadable?: number;
+}
+
+export interface PassResult {
+  readonly forwarded: number;
+  readonly withReport: number;
+  readonly errors: number;
+  readonly pending: number;
+  readonly heldBack: number;
+  readonly seconds: number;
+  readonly stoppedEarly: boolean;
+}
+
+export interface Agent {
+  /** Opens the record, imports a legacy record once, starts the watcher and the pass timer. */
+  start(): Promise<void>;
+  /** Stops the timer and watcher, finishes or abandons in-flight uploads, flushes the record. Idempotent. */
+  stop(): Promise<void>;
+  /** Asks for a full pass now (ignored while paused; clears the back-off wait). */
+  forwardNow(): void;
+  pause(): void;
+  resume(): void;
+  /** Puts held-back events back in the queue. */
+  retryHeldBack(): void;
+  /** Applies new settings without a restart (folder, server, pacing...). */
+  applyConfig(config: Config): Promise<void>;
+  /** What `seed` would do, writing nothing. */
+  seedPreview(): Promise<SeedCounts>;
+  /** Marks every in-window binary now in the folder as delivered without sending anything. */
+  seed(): Promise<SeedCounts>;
+  status(): AgentStatus;
+  /** Called on every status change; returns an unsubscribe function. */
+  onStatus(listener: (status: AgentStatus) => void): () => void;
+}
+
+export type { ServerCheck };

@@ -1,0 +1,381 @@
+// The headless command line: run, once, seed, status, check. Output is for people, and with
+// --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
+// 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
+import { resolve } from 'node:path';
+import { watchFile, unwatchFile } from 'node:fs';
+import { readConfigFile, describeConfig, DEFAULT_CONFIG_NAME } from '../config/index.js';
+import type { Config } from '../config/types.js';
+import { openLedger } from '../record/index.js';
+import {
+  checkServer,
+  createAgent,
+  createFileLogger,
+  isProcessAlive,
+  loadHeldBack,
+  readStatusFile,
+  runOnce,
+  runSeed,
+  startOfLocalDay,
+  type AgentStatus,
+  type Logger,
+} from '../agent/index.js';
+
+export interface CliIo {
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT / SIGTERM). */
+  readonly untilStopped: () => Promise<void>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const COMMANDS = ['run', 'once', 'seed', 'status', 'check'] as const;
+type Command = (typeof COMMANDS)[number];
+
+export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
+
+commands:
+  run      watch the folder and forward events until stopped (Ctrl+C)
+  once     one full pass now, then exit (--dry-run: list what would be sent and why the rest waits)
+  seed     skip the existing backlog: mark every in-window event as delivered, sending nothing
+           (--dry-run: only count)
+  status   what the agent is doing (or did last)
+  check    validate config.ini and ask the server whether it is ready
+
+options:
+  --config FILE  the settings file (default: ./${DEFAULT_CONFIG_NAME})
+  --json         end the output with one JSON object on the last line of stdout
+  --dry-run      with once or seed: change nothing
+  --verbose      with run or once: also print the log lines on stderr
+
+exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage`;
+
+interface Args {
+  readonly command: Command;
+  readonly configPath: string;
+  readonly json: boolean;
+  readonly dryRun: boolean;
+  readonly verbose: boolean;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): Args {
+  let command: Command | null = null;
+  let configPath = DEFAULT_CONFIG_NAME;
+  let json = false;
+  let dryRun = false;
+  let verbose = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--verbose' || arg === '-v') verbose = true;
+    else if (arg === '--config' || arg === '-c') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError('--config needs a file name, e.g. --config C:\\series3\\config.ini');
+      configPath = value;
+    } else if (arg.startsWith('--config=')) configPath = arg.slice('--config='.length);
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else if (command === null) {
+      if (!(COMMANDS as readonly string[]).includes(arg)) throw new UsageError(`unknown command "${arg}": use one of ${COMMANDS.join(', ')}`);
+      command = arg as Command;
+    } else throw new UsageError(`unexpected argument "${arg}"`);
+  }
+  if (command === null) throw new UsageError('no command given');
+  if (dryRun && command !== 'once' && command !== 'seed') throw new UsageError(`--dry-run goes with once or seed, not ${command}`);
+  return { command, configPath: resolve(configPath), json, dryRun, verbose };
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
+    (argv.length === 0 ? io.stderr : io.stdout)(USAGE);
+    return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+  }
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`series3-watcher: ${err.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const loaded = await loadConfig(args.configPath, io);
+  if (args.command === 'check') return check(args, loaded, io);
+  if (loaded.kind === 'bad') return EXIT_USAGE;
+  const config = loaded.config;
+  try {
+    switch (args.command) {
+      case 'run':
+        return await run(args, config, io);
+      case 'once':
+        return await once(args, config, io);
+      case 'seed':
+        return await seed(args, config, io);
+      case 'status':
+        return await status(args, config, io);
+    }
+  } catch (err) {
+    // The record is locked by another agent, the legacy file is unreadable, the folder is gone...
+    io.stderr(`series3-watcher: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
+}
+
+type Loaded = { readonly kind: 'ok'; readonly config: Config } | { readonly kind: 'bad'; readonly reasons: readonly string[] };
+
+async function loadConfig(configPath: string, io: CliIo): Promise<Loaded> {
+  try {
+    const { config, problems, warnings } = await readConfigFile(configPath);
+    for (const warning of warnings) io.stderr(`series3-watcher: warning: ${warning}`);
+    if (problems.length > 0) {
+      io.stderr(`series3-watcher: ${configPath} has ${problems.length === 1 ? 'a bad value' : `${problems.length} bad values`}:`);
+      for (const problem of problems) io.stderr(`  ${problem.message}`);
+      return { kind: 'bad', reasons: problems.map((p) => p.message) };
+    }
+    return { kind: 'ok', config };
+  } catch (err) {
+    const message = (err as Error).message;
+    io.stderr(`series3-watcher: ${message}`);
+    return { kind: 'bad', reasons: [message] };
+  }
+}
+
+function logger(config: Config, args: Args, io: CliIo): Logger {
+  return createFileLogger({
+    file: config.logFile,
+    maxBytes: config.logMaxKb * 1024,
+    secrets: [config.apiToken],
+    ...(args.verbose ? { echo: io.stderr } : {}),
+  });
+}
+
+function emitJson(io: CliIo, value: unknown): void {
+  io.stdout(JSON.stringify(value));
+}
+
+async function run(args: Args, config: Config, io: CliIo): Promise<number> {
+  const agent = createAgent(config, { configPath: args.configPath, log: logger(config, args, io) });
+  await agent.start();
+  io.stdout(
+    `series3-watcher: watching ${config.series3Path}; forwarding ${config.forwardEnabled ? `to ${config.sfmUrl}` : 'is OFF (SFM_FORWARD_ENABLED=false): nothing will be sent'}; log: ${config.logFile}`,
+  );
+  // Hand edits of config.ini take effect without a restart; a bad value keeps the last good settings.
+  let reloading = Promise.resolve();
+  const onConfigChange = (): void => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = await readConfigFile(args.configPath);
+        if (next.problems.length > 0) {
+          for (const p of next.problems) io.stderr(`series3-watcher: ${p.message} (keeping the last good settings)`);
+          return;
+        }
+        await agent.applyConfig(next.config);
+        io.stderr(`series3-watcher: ${args.configPath} changed; new settings applied`);
+      } catch (err) {
+        io.stderr(`series3-watcher: ${(err as Error).message} (keeping the last good settings)`);
+      }
+    });
+  };
+  watchFile(args.configPath, { interval: 1000 }, onConfigChange);
+  await io.untilStopped();
+  unwatchFile(args.configPath, onConfigChange);
+  await reloading;
+  await agent.stop();
+  const final = agent.status();
+  io.stdout(`series3-watcher: stopped; ${final.deliveredTotal} events in the record, ${final.waiting} waiting`);
+  if (args.json) emitJson(io, final);
+  return EXIT_OK;
+}
+
+async function once(args: Args, config: Config, io: CliIo): Promise<number> {
+  if (!config.forwardEnabled && !args.dryRun) {
+    io.stderr(
+      `series3-watcher: forwarding is off in ${args.configPath}: set SFM_FORWARD_ENABLED=true there to send events ` +
+        `(or run 'series3-watcher once --dry-run' to see what would be sent)`,
+    );
+    return EXIT_USAGE;
+  }
+  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun });
+  if (outcome.folderProblem) {
+    io.stderr(`series3-watcher: ${outcome.folderProblem}`);
+    if (args.json) emitJson(io, { error: outcome.folderProblem });
+    return EXIT_USAGE;
+  }
+  if (args.dryRun) {
+    for (const item of outcome.plan) {
+      const what = item.lateReport ? 'late report' : item.withReport ? 'with report' : 'binary alone (report grace over)';
+      io.stdout(`would send  ${item.filename}  ${item.modified}  ${what}`);
+    }
+    for (const item of outcome.waitingList) {
+      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${item.readyAt ? ` (ready at ${item.readyAt})` : ''}`);
+    }
+    io.stdout(
+      `${outcome.plan.length} would be sent now, ${outcome.pending - outcome.plan.length} over the cap, ${outcome.settling} settling, ` +
+        `${outcome.heldBack} held back, ${outcome.alreadyDelivered} already delivered, ${outcome.tooOld} too old`,
+    );
+    if (args.json) {
+      emitJson(io, {
+        wouldSend: outcome.plan,
+        waiting: outcome.waitingList,
+        alreadyDelivered: outcome.alreadyDelivered,
+        tooOld: outcome.tooOld,
+      });
+    }
+    return EXIT_OK;
+  }
+  const summary = {
+    forwarded: outcome.forwarded,
+    withReport: outcome.withReport,
+    errors: outcome.errors,
+    pending: outcome.pending,
+    heldBack: outcome.heldBack,
+    seconds: Math.round(outcome.seconds * 1000) / 1000,
+  };
+  io.stdout(
+    `sent ${summary.forwarded} (${summary.withReport} with report), ${summary.errors} failed, ${summary.pending} left for later passes, ` +
+      `${summary.heldBack} held back, in ${summary.seconds} s`,
+  );
+  if (outcome.lastFailure) io.stdout(`last failure: ${outcome.lastFailure.reason}`);
+  if (outcome.stoppedEarly) io.stdout('the pass stopped early: the server is not answering');
+  if (args.json) emitJson(io, summary);
+  return summary.errors > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function describeWait(reason: string): string {
+  switch (reason) {
+    case 'binary-not-quiet':
+      return 'still being written (quiescence)';
+    case 'awaiting-report':
+      return 'waiting for its .TXT report (grace)';
+    case 'report-not-quiet':
+      return 'its report is still being written';
+    case 'over-cap':
+      return 'over the per-pass cap: next pass';
+    case 'held-back':
+      return 'held back after repeated refusals';
+    default:
+      return reason;
+  }
+}
+
+async function seed(args: Args, config: Config, io: CliIo): Promise<number> {
+  const counts = await runSeed(config, { preview: args.dryRun });
+  const marked = args.dryRun ? counts.wouldSeed : counts.seeded;
+  io.stdout(
+    `${args.dryRun ? 'would mark' : 'marked'} ${marked} events as delivered without sending them; ` +
+      `${counts.scanned} scanned, ${counts.alreadyKnown} already known, ${counts.tooOld} too old` +
+      (counts.unreadable ? `, ${counts.unreadable} could not be read now (they will be sent)` : ''),
+  );
+  if (args.json) {
+    emitJson(io, {
+      scanned: counts.scanned,
+      seeded: marked,
+      alreadyKnown: counts.alreadyKnown,
+      tooOld: counts.tooOld,
+      ...(args.dryRun ? { dryRun: true } : {}),
+    });
+  }
+  return EXIT_OK;
+}
+
+async function status(args: Args, config: Config, io: CliIo): Promise<number> {
+  const written = await readStatusFile(config.stateDir);
+  let current: AgentStatus;
+  if (written && written.running && isProcessAlive(written.pid)) {
+    current = written;
+  } else {
+    // No agent running: tell what the record and the last agent knew.
+    const ledger = await openLedger(config.stateDir, { readOnly: true });
+    const heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
+    const nowMs = Date.now();
+    current = {
+      ...(written ?? emptyStatus(config)),
+      updatedAt: written?.updatedAt ?? new Date(nowMs).toISOString(),
+      running: false,
+      passInProgress: false,
+      forwardEnabled: config.forwardEnabled,
+      watchFolder: config.series3Path,
+      serverUrl: config.sfmUrl,
+      deliveredTotal: ledger.size,
+      deliveredToday: ledger.countSince(startOfLocalDay(nowMs)),
+      heldBack: heldBack.list(),
+    };
+    await ledger.close();
+  }
+  for (const line of describeStatus(current, Date.now())) io.stdout(line);
+  if (args.json) emitJson(io, current);
+  return EXIT_OK;
+}
+
+function emptyStatus(config: Config): AgentStatus {
+  return {
+    version: 1,
+    updatedAt: new Date().toISOString(),
+    pid: 0,
+    running: false,
+    forwardEnabled: config.forwardEnabled,
+    paused: false,
+    passInProgress: false,
+    watchFolder: config.series3Path,
+    serverUrl: config.sfmUrl,
+    serverReachable: null,
+    deliveredTotal: 0,
+    deliveredToday: 0,
+    waiting: 0,
+    heldBack: [],
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastFailureReason: null,
+    backoffUntil: null,
+    failingSince: null,
+    lastPass: null,
+    problems: [],
+  };
+}
+
+export function describeStatus(s: AgentStatus, nowMs: number): string[] {
+  const n = (v: number): string => v.toLocaleString('en-US');
+  const when = (iso: string | null): string => (iso === null ? 'never' : `${iso} (${ago(Date.parse(iso), nowMs)})`);
+  const lines = [
+    `agent: ${s.running ? `running (pid ${s.pid})${s.paused ? ', PAUSED' : ''}` : 'not running'}`,
+    `forwarding: ${s.forwardEnabled ? `on, to ${s.serverUrl}` : 'off (SFM_FORWARD_ENABLED=false)'}`,
+    `watch folder: ${s.watchFolder}`,
+    `delivered: ${n(s.deliveredTotal)} in total, ${n(s.deliveredToday)} today`,
+    `waiting: ${n(s.waiting)}`,
+    `held back: ${n(s.heldBack.length)}`,
+    ...s.heldBack.map((h) => `  ${h.filename}: ${h.reason} (${h.attempts} tries)`),
+    `last OK: ${when(s.lastSuccessAt)}`,
+    `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
+    `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${s.backoffUntil}` : ''}`,
+  ];
+  for (const problem of s.problems) lines.push(`problem: ${problem}`);
+  return lines;
+}
+
+function ago(thenMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+async function check(args: Args, loaded: Loaded, io: CliIo): Promise<number> {
+  if (loaded.kind === 'bad') {
+    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, server: null });
+    return EXIT_USAGE;
+  }
+  const config = loaded.config;
+  io.stdout(`config ${args.configPath}: OK`);
+  for (const [key, value] of Object.entries(describeConfig(config))) io.stdout(`  ${key} = ${value}`);
+  const server = await checkServer(config);
+  if (server.kind === 'ok') io.stdout(`server ${config.sfmUrl}: OK, ${server.detail}`);
+  else io.stdout(`server ${config.sfmUrl || '(SFM_URL not set)'}: FAILED, ${server.reason}`);
+  if (args.json) {
+    emitJson(io, { config: 'ok', server: server.kind, detail: server.kind === 'ok' ? server.detail : server.reason });
+  }
+  return server.kind === 'ok' ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,149 @@
+// The running agent: watcher-driven passes, the back-off during an outage, pause, status, stop.
+// Real timing with short configured values.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAgent, createMemoryLogger, readStatusFile, type Agent } from '../../src/agent/index.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { makeSite, testConfig, writeEvent, sleep, waitFor, type Site } from '../support/fixtures.js';
+import type { Config } from '../../src/config/types.js';
+
+let site: Site;
+let receiver: Receiver;
+let agent: Agent | null = null;
+
+beforeEach(async () => {
+  site = await makeSite();
+  receiver = await startReceiver();
+});
+afterEach(async () => {
+  await agent?.stop();
+  agent = null;
+  await receiver.close();
+  await site.cleanup();
+});
+
+const config = (overrides: Partial<Config> = {}): Config =>
+  testConfig(site, { sfmUrl: receiver.url, scanIntervalSeconds: 60, ...overrides });
+
+async function startAgent(overrides: Partial<Config> = {}): Promise<Agent> {
+  agent = createAgent(config(overrides), { log: createMemoryLogger() });
+  await agent.start();
+  return agent;
+}
+
+const posts = (): number => receiver.requests.filter((r) => r.method === 'POST').length;
+
+describe('the running agent', () => {
+  it('sends a new event soon after it settles, without waiting for the pass interval', async () => {
+    const running = await startAgent({ quiescenceSeconds: 0.5, missingReportGraceSeconds: 30 });
+    await waitFor(() => running.status().lastPass !== null, 'the first pass');
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true, ageSeconds: 0 });
+    const written = Date.now();
+    await waitFor(() => posts() === 1, 'the new event to be delivered', 5000);
+    // Not before its quiescence ended.
+    expect(receiver.requests[0]!.at - written).toBeGreaterThanOrEqual(400);
+    expect(receiver.requests[0]!.files.map((f) => f.filename)).toEqual(['M529LK44.AB0', 'M529LK44.AB0.TXT']);
+    await waitFor(() => running.status().deliveredTotal === 1, 'the status to count it');
+  });
+
+  it('backs off the whole server during an outage and resumes when it is back', async () => {
+    for (let i = 0; i < 40; i++) await writeEvent(site.watchDir, `M529L${String(i).padStart(3, '0')}.AB0`, { report: true });
+    receiver.behave(() => ({ kind: 'status', status: 503, body: 'down' }));
+    const running = await startAgent({ retryBaseSeconds: 0.2, retryMaxSeconds: 0.8, concurrency: 4 });
+    await sleep(2500);
+    // 2.5 s of outage with a 0.2 -> 0.8 s back-off: a handful of probes, not 40 failed uploads per pass.
+    const during = posts();
+    expect(during).toBeGreaterThan(1);
+    expect(during).toBeLessThanOrEqual(12);
+    const status = running.status();
+    expect(status.serverReachable).toBe(false);
+    expect(status.lastFailureReason).toMatch(/HTTP 503/);
+    expect(status.failingSince).not.toBeNull();
+    expect(status.waiting).toBe(40);
+
+    receiver.behave(() => ({ kind: 'ok' }));
+    await waitFor(() => running.status().deliveredTotal === 40, 'the backlog to drain after the outage', 8000);
+    expect(running.status()).toMatchObject({ serverReachable: true, failingSince: null, waiting: 0 });
+  });
+
+  it('honours Retry-After', async () => {
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
+    receiver.behave((_request, index) =>
+      index === 0 ? { kind: 'status', status: 429, body: 'slow down', headers: { 'Retry-After': '2' } } : { kind: 'ok' },
+    );
+    await startAgent({ retryBaseSeconds: 0.05, retryMaxSeconds: 0.1 });
+    await waitFor(() => posts() === 2, 'the retry', 6000);
+    const gap = receiver.requests[1]!.at - receiver.requests[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('sends nothing while paused and catches up on resume', async () => {
+    const running = await startAgent();
+    await waitFor(() => running.status().lastPass !== null, 'the first pass');
+    running.pause();
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
+    running.forwardNow();
+    await sleep(800);
+    expect(posts()).toBe(0);
+    expect(running.status().paused).toBe(true);
+    running.resume();
+    await waitFor(() => posts() === 1, 'delivery after resume');
+  });
+
+  it('watches and reports but sends nothing while forwarding is off', async () => {
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
+    const running = await startAgent({ forwardEnabled: false });
+    await waitFor(() => running.status().lastPass !== null, 'the first pass');
+    await sleep(300);
+    expect(posts()).toBe(0);
+    expect(running.status()).toMatchObject({ forwardEnabled: false, waiting: 1 });
+  });
+
+  it('keeps a status file other processes can read, and flushes on stop', async () => {
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
+    const running = await startAgent();
+    await waitFor(() => running.status().deliveredTotal === 1, 'delivery');
+    await waitFor(async () => (await readStatusFile(site.stateDir))?.deliveredTotal === 1, 'the status file');
+    const written = await readStatusFile(site.stateDir);
+    expect(written).toMatchObject({ running: true, pid: process.pid, forwardEnabled: true, waiting: 0 });
+    await running.stop();
+    agent = null;
+    expect(await readStatusFile(site.stateDir)).toMatchObject({ running: false, deliveredTotal: 1 });
+
+    // A restart sends nothing again.
+    await startAgent();
+    await sleep(500);
+    expect(posts()).toBe(1);
+  });
+
+  it('applies new settings without a restart', async () => {
+    const running = await startAgent({ forwardEnabled: false });
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
+    await sleep(300);
+    expect(posts()).toBe(0);
+    await running.applyConfig(config({ forwardEnabled: true }));
+    await waitFor(() => posts() === 1, 'delivery after forwarding was turned on');
+  });
+
+  it('seeds from the running agent: preview first, then mark, and nothing is sent', async () => {
+    const running = await startAgent({ forwardEnabled: false });
+    for (let i = 0; i < 5; i++) await writeEvent(site.watchDir, `M529L${String(i).padStart(3, '0')}.AB0`, { report: true });
+    expect(await running.seedPreview()).toMatchObject({ scanned: 5, wouldSeed: 5, seeded: 0 });
+    expect(await running.seed()).toMatchObject({ scanned: 5, seeded: 5 });
+    await running.applyConfig(config({ forwardEnabled: true }));
+    await sleep(500);
+    expect(posts()).toBe(0);
+    expect(running.status().deliveredTotal).toBe(5);
+  });
+
+  it('shows held-back events with their reason and releases them on request', async () => {
+    await writeEvent(site.watchDir, 'B000BADD.AB0', { report: true });
+    receiver.behave(() => ({ kind: 'row', status: 'error', detail: 'unsupported format' }));
+    const running = await startAgent({ holdBackAfterFailures: 1 });
+    await waitFor(() => running.status().heldBack.length === 1, 'the event to be held back');
+    expect(running.status().heldBack[0]).toMatchObject({ filename: 'B000BADD.AB0', reason: expect.stringMatching(/unsupported format/) });
+    receiver.behave(() => ({ kind: 'ok' }));
+    running.retryHeldBack();
+    await waitFor(() => running.status().deliveredTotal === 1, 'delivery after retry');
+    expect(running.status().heldBack).toEqual([]);
+  });
+});
