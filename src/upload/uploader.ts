@@ -1,0 +1,344 @@
+// One event -> one multipart request -> one outcome, over one pooled connection set
+// per uploader. Owns the HTTP side of the import contract (SPEC §3): the request's
+// shape, the token header, CA and proxy, time-outs, the concurrency limit, and
+// reading (always finishing) the answer. What an answer means is classify.ts's job.
+
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Blob } from 'node:buffer';
+import { Agent, FormData, ProxyAgent, request, type Dispatcher } from 'undici';
+import {
+  classifyAnswer,
+  classifyCheckAnswer,
+  classifyError,
+  describeRequestError,
+  displayUrl,
+  redactSecret,
+  type HttpAnswer,
+} from './classify.js';
+import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
+
+/**
+ * An event plus what the caller may know about it beyond the contract types.
+ * TODO(contract): move `serialHint` into EventPayload (src/upload/types.ts) once the
+ * pair/agent side can fill it in; until then callers may pass it this way.
+ */
+export interface UploadPayload extends EventPayload {
+  /** Sent as `?serial=<hint>` so the server can file the event before parsing it. */
+  readonly serialHint?: string;
+}
+
+export interface Uploader {
+  /** Never throws for network or HTTP problems: they come back as an outcome. */
+  upload(payload: UploadPayload, signal?: AbortSignal): Promise<UploadOutcome>;
+  /** "Test connection": asks the server whether the import endpoint is there; uploads nothing. */
+  check(): Promise<ServerCheck>;
+  /** Lets requests in flight finish (for a couple of seconds at most), then closes the connections. */
+  close(): Promise<void>;
+}
+
+export const importPath = '/db/import/blastware_file';
+
+/** A 200 answer lists one row per file; a megabyte is far beyond any real one. */
+const maxJsonAnswerBytes = 1024 * 1024;
+/** Error bodies are only quoted in part; no need to hold a whole HTML page. */
+const maxErrorAnswerBytes = 16 * 1024;
+/** How long close() waits for requests in flight before cutting them off. */
+const closeGraceMs = 2_000;
+/** Unread answer bytes beyond what is kept are drained up to this, to keep the socket. */
+const maxDrainBytes = 1024 * 1024;
+/** A person is waiting at the "Test connection" button: give up sooner than an upload would. */
+const maxCheckTimeoutMs = 15_000;
+
+/** `{base}/db/import/blastware_file`; forgiving of a trailing slash or the full endpoint pasted in. */
+export function importUrl(baseUrl: string): string {
+  const base = baseUrl.trim().replace(/\/+$/, '');
+  return base.endsWith(importPath) ? base : `${base}${importPath}`;
+}
+
+/** Throws only for a bad option (URL, CA file, proxy, numbers), with a message naming it. */
+export function createUploader(options: UploaderOptions): Uploader {
+  const endpoint = checkedEndpoint(options.url);
+  if (!(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new RangeError(`the HTTP time-out must be a positive number of milliseconds, got ${options.timeoutMs}; check SFM_HTTP_TIMEOUT_SECONDS`);
+  }
+  if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+    throw new RangeError(`the upload concurrency must be a whole number of at least 1, got ${options.concurrency}; check SFM_CONCURRENCY`);
+  }
+  const { token, timeoutMs, concurrency } = options;
+  const proxy = options.proxy.trim();
+  const dispatcher = createDispatcher(options, proxy);
+  const slots = createSlots(concurrency);
+  const hasToken = token !== '';
+  const authorization: Record<string, string> = hasToken ? { authorization: `Bearer ${token}` } : {};
+  let closed = false;
+  // Requests in flight, so close() can cut off those that overstay its grace period.
+  const attempts = new Set<Attempt>();
+  const begin = (limitMs: number, caller?: AbortSignal): Attempt => {
+    const attempt = startAttempt(limitMs, caller, () => attempts.delete(attempt));
+    attempts.add(attempt);
+    return attempt;
+  };
+
+  async function send(payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
+    const url = payload.serialHint ? `${endpoint}?serial=${encodeURIComponent(payload.serialHint)}` : endpoint;
+    const form = new FormData();
+    // Binary first, then its report: the order the server pairs them in.
+    form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
+    if (payload.reportName !== null && payload.reportBytes !== null) {
+      form.append('files', new Blob([payload.reportBytes], { type: 'text/plain' }), payload.reportName);
+    }
+    // headersTimeout/bodyTimeout catch a silent socket; this one bounds the whole
+    // exchange, and starts only once a slot is ours so queueing never eats into it.
+    const attempt = begin(timeoutMs, signal);
+    try {
+      const answer = await exchange(dispatcher, url, { method: 'POST', body: form, headers: authorization, signal: attempt.signal });
+      return classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, nowMs: Date.now() });
+    } catch (error) {
+      return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy });
+    } finally {
+      attempt.end();
+    }
+  }
+
+  return {
+    async upload(payload, signal) {
+      const notSent = `the upload to ${displayUrl(endpoint)} was not sent: the uploader is closed`;
+      if (closed) return { kind: 'transient', reason: notSent };
+      const release = await slots.acquire(signal);
+      if (release === undefined) {
+        return { kind: 'transient', reason: `the upload to ${displayUrl(endpoint)} was cancelled before it was sent` };
+      }
+      try {
+        if (closed) return { kind: 'transient', reason: notSent };
+        const outcome = await send(payload, signal);
+        // Servers echo what they got; the token must not ride along into a log.
+        return outcome.kind === 'delivered' ? outcome : { ...outcome, reason: redactSecret(outcome.reason, token) };
+      } finally {
+        release();
+      }
+    },
+
+    async check() {
+      const checkTimeoutMs = Math.min(timeoutMs, maxCheckTimeoutMs);
+      const attempt = begin(checkTimeoutMs);
+      let result: ServerCheck;
+      try {
+        const answer = await exchange(dispatcher, endpoint, { method: 'GET', headers: authorization, signal: attempt.signal });
+        result = classifyCheckAnswer(answer, { url: endpoint, hasToken });
+      } catch (error) {
+        const reason = describeRequestError(error, {
+          url: endpoint,
+          timeoutMs: checkTimeoutMs,
+          timedOut: attempt.timedOut(),
+          cancelled: attempt.cancelled(),
+          proxy,
+        });
+        result = { kind: 'failed', reason };
+      } finally {
+        attempt.end();
+      }
+      return result.kind === 'ok' ? result : { kind: 'failed', reason: redactSecret(result.reason, token) };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Requests in flight get a moment to finish; one stuck on a silent server
+      // must not hold up a settings change or shutdown for a whole time-out.
+      // Cutting it short is safe: the server deduplicates by sha256.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), closeGraceMs);
+      });
+      const drained = dispatcher.close();
+      const finished = await Promise.race([drained.then(() => 'done' as const), grace]);
+      clearTimeout(timer);
+      if (finished === 'late') {
+        for (const attempt of attempts) attempt.cancel();
+        await drained;
+      }
+    },
+  };
+}
+
+function checkedEndpoint(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    throw new TypeError(`SFM_URL "${url}" is not a URL; write it like http://sfm-server:8000`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`SFM_URL "${displayUrl(url)}" must start with http:// or https://`);
+  }
+  return importUrl(parsed.href);
+}
+
+function createDispatcher(options: UploaderOptions, proxy: string): Dispatcher {
+  const tls = options.caFile.trim() === '' ? {} : { ca: [...rootCertificates, readCaFile(options.caFile.trim())] };
+  const pool = {
+    // Pipelining stays at undici's default of 1, so this is also the most
+    // requests in flight; keep-alive reuses the sockets between events.
+    connections: options.concurrency,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  };
+  if (proxy === '') return new Agent({ ...pool, connect: tls });
+  try {
+    new URL(proxy);
+  } catch {
+    // Not quoted: a proxy setting may carry a password.
+    throw new TypeError('SFM_PROXY is not a URL; write it like http://proxy:3128');
+  }
+  // The extra CA applies to the server behind the proxy and to an https proxy alike.
+  return new ProxyAgent({ ...pool, uri: proxy, requestTls: tls, proxyTls: tls });
+}
+
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot read the CA file ${path} (SFM_CA_FILE): ${why}; fix the path or clear SFM_CA_FILE`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(`the CA file ${path} (SFM_CA_FILE) holds no PEM certificate ("-----BEGIN CERTIFICATE-----"); export the CA as PEM (Base-64)`);
+  }
+  return pem;
+}
+
+interface ExchangeOptions {
+  readonly method: 'GET' | 'POST';
+  readonly body?: FormData;
+  readonly headers: Record<string, string>;
+  readonly signal: AbortSignal;
+}
+
+/** One request; reads (at most a cap of) the answer and always finishes with the body. */
+async function exchange(dispatcher: Dispatcher, url: string, options: ExchangeOptions): Promise<HttpAnswer> {
+  const response = await request(url, { ...options, dispatcher });
+  const { body } = response;
+  try {
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    const { text, truncated } = await readCapped(body, ok ? maxJsonAnswerBytes : maxErrorAnswerBytes);
+    return { status: response.statusCode, headers: response.headers, body: text, truncated };
+  } finally {
+    // A body left unread holds its socket; one read to the end has already freed it.
+    if (!body.readableEnded) body.destroy();
+  }
+}
+
+/**
+ * Keeps the first `maxBytes` of a body. The rest is read and dropped, up to a
+ * limit, so the socket goes back to the pool; a body beyond that is not worth the
+ * wait and the caller destroys it (losing only that socket).
+ */
+async function readCapped(body: AsyncIterable<unknown>, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let seen = 0;
+  for await (const chunk of body) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    seen += bytes.length;
+    if (kept < maxBytes) {
+      const part = bytes.subarray(0, maxBytes - kept);
+      chunks.push(part);
+      kept += part.length;
+    }
+    if (seen > maxDrainBytes) break;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: seen > kept };
+}
+
+/** One request's abort signal: its own time-out, the caller's signal, and close(). */
+interface Attempt {
+  readonly signal: AbortSignal;
+  timedOut(): boolean;
+  cancelled(): boolean;
+  cancel(): void;
+  /** Stops the timer and lets go of the caller's signal. */
+  end(): void;
+}
+
+/**
+ * Built by hand rather than with AbortSignal.any/timeout: the caller's signal is
+ * typically the agent's long-lived stop signal, and AbortSignal.any() on a
+ * long-lived signal leaks in Node 20/22 (nodejs/node#55351).
+ */
+function startAttempt(limitMs: number, caller: AbortSignal | undefined, onEnd: () => void): Attempt {
+  const controller = new AbortController();
+  let why: 'time-out' | 'cancelled' | undefined;
+  const stop = (reason: 'time-out' | 'cancelled'): void => {
+    if (why !== undefined) return;
+    why = reason;
+    controller.abort(new Error(reason));
+  };
+  const timer = setTimeout(() => stop('time-out'), limitMs);
+  const onCallerAbort = (): void => stop('cancelled');
+  if (caller?.aborted) stop('cancelled');
+  else caller?.addEventListener('abort', onCallerAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => why === 'time-out',
+    cancelled: () => why === 'cancelled',
+    cancel: () => stop('cancelled'),
+    end() {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onCallerAbort);
+      onEnd();
+    },
+  };
+}
+
+interface Slots {
+  /** Resolves with a release function, or undefined if `signal` fired while waiting. */
+  acquire(signal: AbortSignal | undefined): Promise<(() => void) | undefined>;
+}
+
+/** At most `limit` uploads at once; the rest wait their turn in order. */
+function createSlots(limit: number): Slots {
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else busy -= 1;
+  };
+
+  return {
+    acquire(signal) {
+      if (signal?.aborted) return Promise.resolve(undefined);
+      if (busy < limit) {
+        busy += 1;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve) => {
+        const onAbort = (): void => {
+          const index = waiting.indexOf(grant);
+          if (index >= 0) waiting.splice(index, 1);
+          resolve(undefined);
+        };
+        // The slot passes straight from the releaser to this waiter (busy unchanged).
+        const grant = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(once(release));
+        };
+        waiting.push(grant);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+  };
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { classifyAnswer, parseRetryAfterMs } from '../../src/upload/index.js';
+import type { HttpAnswer } from '../../src/upload/index.js';
+
+const now = Date.parse('2026-05-08T12:00:00Z');
+
+describe('Retry-After', () => {
+  it.each([
+    ['120', 120_000],
+    ['0', undefined],
+    [' 5 ', 5_000],
+    ['Fri, 08 May 2026 12:01:30 GMT', 90_000],
+    ['Fri, 08 May 2026 11:00:00 GMT', undefined],
+    ['soon', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('%j -> %j ms', (value, expected) => {
+    expect(parseRetryAfterMs(value, now)).toBe(expected);
+  });
+});
+
+describe('a 200 answer', () => {
+  const context = { url: 'http://sfm:8000/db/import/blastware_file', binaryName: 'M1234AB.XYZ', hasToken: false, nowMs: now };
+  const answer = (body: string): HttpAnswer => ({ status: 200, headers: { 'content-type': 'application/json' }, body, truncated: false });
+
+  it('is delivered only by the row named like the binary, not by another ok row', () => {
+    const body = JSON.stringify({
+      count: 2,
+      results: [
+        { filename: 'M1234AB.TXT', status: 'ok', filesize: 40, inserted: 1, skipped: 0 },
+        { filename: 'M1234AB.XYZ', status: 'error', detail: 'truncated record' },
+      ],
+    });
+    expect(classifyAnswer(answer(body), context)).toEqual({
+      kind: 'permanent',
+      reason: 'the server did not import M1234AB.XYZ (status "error"): truncated record',
+    });
+  });
+
+  it('with an ok row for the binary is delivered even if the report row failed', () => {
+    const body = JSON.stringify({
+      count: 2,
+      results: [
+        { filename: 'M1234AB.XYZ', status: 'ok', filesize: 4400, inserted: 1, skipped: 0 },
+        { filename: 'M1234AB.TXT', status: 'error', detail: 'unreadable report' },
+      ],
+    });
+    expect(classifyAnswer(answer(body), context)).toEqual({ kind: 'delivered', status: 200 });
+  });
+
+  it('with a non-ok row and no detail says so', () => {
+    const body = JSON.stringify({ count: 1, results: [{ filename: 'M1234AB.XYZ', status: 'duplicate_error' }] });
+    expect(classifyAnswer(answer(body), context)).toEqual({
+      kind: 'permanent',
+      reason: 'the server did not import M1234AB.XYZ (status "duplicate_error"): no detail given',
+    });
+  });
+
+  it('with an empty results list names the binary', () => {
+    expect(classifyAnswer(answer('{"count":0,"results":[]}'), context)).toEqual({
+      kind: 'permanent',
+      reason: "the server's answer has no row for M1234AB.XYZ (no rows at all)",
+    });
+  });
+
+  it('that is empty says so', () => {
+    expect(classifyAnswer(answer(''), context)).toEqual({
+      kind: 'permanent',
+      reason: 'the server answered HTTP 200 but not with JSON (empty answer); is http://sfm:8000/db/import/blastware_file the seismo-relay import endpoint?',
+    });
+  });
+});
+
+describe('a redirect', () => {
+  it('backs off the server and names the new address', () => {
+    const outcome = classifyAnswer(
+      { status: 301, headers: { location: 'https://sfm:8443/db/import/blastware_file' }, body: '', truncated: false },
+      { url: 'http://sfm:8000/db/import/blastware_file', binaryName: 'M1234AB.XYZ', hasToken: false, nowMs: now },
+    );
+    expect(outcome).toEqual({
+      kind: 'transient',
+      reason:
+        'HTTP 301: Moved Permanently: the server sends http://sfm:8000/db/import/blastware_file to https://sfm:8443/db/import/blastware_file; set SFM_URL to the new address',
+    });
+  });
+});
