@@ -52,7 +52,9 @@ export function classifyAnswer(answer: HttpAnswer, context: AnswerContext): Uplo
   const reason = httpFailureReason(answer, context);
   // 3xx is not in the contract; a moved server is a server-wide problem like an
   // outage, so it backs off the server instead of holding back events one by one.
-  if (status === 408 || status === 429 || status >= 500 || (status >= 300 && status < 400)) {
+  // A refused token (401/403) is server-wide too: every event would be refused, and
+  // holding each back would leave a person to release them all after fixing the token.
+  if (status === 408 || status === 429 || status >= 500 || status === 401 || status === 403 || (status >= 300 && status < 400)) {
     const retryAfterMs = parseRetryAfterMs(headerValue(answer.headers, 'retry-after'), context.nowMs);
     return retryAfterMs === undefined
       ? { kind: 'transient', reason }

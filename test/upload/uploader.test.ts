@@ -143,12 +143,12 @@ describe('a failed upload', () => {
     expect(outcome).not.toHaveProperty('retryAfterMs');
   });
 
-  it('401 is permanent, says the token was refused, and never contains the token', async () => {
+  it('401 backs off the whole server (every event would be refused), says the token was refused, and never contains the token', async () => {
     const server = await receiver({ token: 'right-token-1a2b3c' });
     const outcome = await uploader({ url: server.url, token: 'wrong-token-4d5e6f' }).upload(event());
 
-    expect(outcome.kind).toBe('permanent');
-    const reason = outcome.kind === 'permanent' ? outcome.reason : '';
+    expect(outcome.kind).toBe('transient');
+    const reason = outcome.kind === 'transient' ? outcome.reason : '';
     expect(reason).toMatch(/^HTTP 401: Unauthorized: the server refused the access token; check SFM_API_TOKEN$/);
     expect(reason).not.toContain('wrong-token-4d5e6f');
   });
@@ -157,7 +157,7 @@ describe('a failed upload', () => {
     const server = await receiver({ token: 'right-token-1a2b3c' });
     const outcome = await uploader({ url: server.url }).upload(event());
 
-    expect(outcome).toEqual({ kind: 'permanent', reason: 'HTTP 401: Unauthorized: the server refused the request without an access token; set SFM_API_TOKEN' });
+    expect(outcome).toEqual({ kind: 'transient', reason: 'HTTP 401: Unauthorized: the server refused the request without an access token; set SFM_API_TOKEN' });
   });
 
   it('blanks the token out of a reason even when the server echoes it', async () => {
