@@ -1,0 +1,109 @@
+// Listing the watch folder: the facts (name, path, size, mtime) of every regular file directly in
+// it. This is the truth each pass works from; watcher events only say when to look. Opens no file
+// content and never modifies anything.
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Dirent } from 'node:fs';
+import type { DirEntry, FileErrorKind } from './types.js';
+import { classifyFileError, errorCode } from './read-file.js';
+
+/** Enough stats in flight to hide latency (network shares), few enough not to exhaust handles. */
+export const DEFAULT_STAT_CONCURRENCY = 64;
+
+/** The watch folder itself cannot be listed. `kind` says why; the message says what to do. */
+export class FolderError extends Error {
+  override readonly name = 'FolderError';
+  constructor(
+    readonly folder: string,
+    readonly kind: FileErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ListFolderOptions {
+  /** Stats run at once (default 64). */
+  readonly concurrency?: number;
+  /**
+   * Told about a file that was listed but could not be stat'ed for another reason than vanishing
+   * (e.g. locked or permission). It is left out of this listing and looked at again next pass.
+   */
+  readonly onSkipped?: (name: string, kind: FileErrorKind) => void;
+}
+
+/**
+ * Regular files directly in `dir` (sub-folders are neither listed nor entered). Symbolic links are
+ * followed when they point at a regular file (the entry then carries the target's size and mtime,
+ * the bytes a read would send); links to folders and dangling links are skipped. A file that
+ * vanishes between readdir and stat is silently skipped: Blastware renames and deletes freely.
+ *
+ * Throws FolderError when the folder itself is missing, not a folder or unreadable.
+ */
+export async function listFolder(dir: string, options: ListFolderOptions = {}): Promise<DirEntry[]> {
+  const folder = resolve(dir);
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(folder, { withFileTypes: true });
+  } catch (err) {
+    throw folderErrorFrom(folder, err);
+  }
+
+  const candidates = dirents.filter((d) => d.isFile() || d.isSymbolicLink());
+  const entries: (DirEntry | undefined)[] = new Array(candidates.length);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_STAT_CONCURRENCY);
+  let next = 0;
+
+  const worker = async (): Promise<void> => {
+    while (next < candidates.length) {
+      const index = next++;
+      const name = (candidates[index] as Dirent).name;
+      const path = join(folder, name);
+      try {
+        const stats = await stat(path);
+        if (stats.isFile()) entries[index] = { name, path, size: stats.size, mtimeMs: stats.mtimeMs };
+      } catch (err) {
+        const kind = classifyFileError(err);
+        // ENOTDIR: the folder was replaced under us; the next listing will say so.
+        if (kind !== 'missing' && errorCode(err) !== 'ENOTDIR') options.onSkipped?.(name, kind);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, candidates.length) }, worker));
+  return entries.filter((e): e is DirEntry => e !== undefined);
+}
+
+/** The FolderError for a failed listing of `folder`; exported so every code's message is testable. */
+export function folderErrorFrom(folder: string, err: unknown): FolderError {
+  const code = errorCode(err);
+  const where = `SERIES3_PATH folder ${folder}`;
+  if (code === 'ENOENT') {
+    return new FolderError(folder, 'missing', `${where} does not exist: check the path in config.ini`, { cause: err });
+  }
+  if (code === 'ENOTDIR') {
+    return new FolderError(
+      folder,
+      'other',
+      `${where} is a file, not a folder: set SERIES3_PATH in config.ini to the folder Blastware writes events into`,
+      { cause: err },
+    );
+  }
+  // Listing a folder is not subject to sharing violations, so EPERM here really is access.
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new FolderError(
+      folder,
+      'permission',
+      `${where} cannot be read (permission denied): give this user read access to it or change SERIES3_PATH in config.ini`,
+      { cause: err },
+    );
+  }
+  const kind = classifyFileError(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  return new FolderError(
+    folder,
+    kind,
+    `${where} cannot be listed (${detail}): check that the folder, its drive or network share is reachable`,
+    { cause: err },
+  );
+}

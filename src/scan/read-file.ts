@@ -1,0 +1,113 @@
+// Reading one file from the watch folder, whole and briefly, and classifying what went wrong (SPEC §1).
+// Blastware owns that folder: we open read-only, hold the handle only for the read, and report a
+// file that is locked, vanished or still being written as a tagged outcome, never as a throw.
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { FileErrorKind, ReadOutcome } from './types.js';
+
+/**
+ * Classify a file-system error once, so callers switch on `kind` and nobody parses messages.
+ *
+ * - ENOENT -> `missing` (deleted or renamed by Blastware between listing and reading).
+ * - EBUSY -> `locked` everywhere (on Windows libuv maps ERROR_SHARING_VIOLATION and
+ *   ERROR_LOCK_VIOLATION to EBUSY).
+ * - On win32, EPERM -> `locked` as well: libuv maps ERROR_ACCESS_DENIED to EPERM, and in a folder a
+ *   program is writing, that is usually a sharing or delete-pending conflict, not an ACL; it is
+ *   retried on a later pass either way. EACCES on win32 stays `permission`.
+ * - Elsewhere EACCES and EPERM -> `permission`.
+ * - EISDIR and everything else (EIO, EMFILE, non-errors) -> `other`.
+ *
+ * `platform` is a parameter so both heuristics are testable on any machine.
+ */
+export function classifyFileError(err: unknown, platform: NodeJS.Platform = process.platform): FileErrorKind {
+  const code = errorCode(err);
+  switch (code) {
+    case 'ENOENT':
+      return 'missing';
+    case 'EBUSY':
+      return 'locked';
+    case 'EPERM':
+      return platform === 'win32' ? 'locked' : 'permission';
+    case 'EACCES':
+      return 'permission';
+    default:
+      return 'other';
+  }
+}
+
+export function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export interface ExpectedFileState {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Read a whole file. The size and mtime are taken from the open handle before and after the read;
+ * if they moved (or differ from `expected`, typically the listing the pairing decision was based
+ * on), the outcome is `changed`: Blastware is still writing, try again on a later pass. The bytes
+ * returned are exactly the bytes read, so the caller can hash and send the same buffer.
+ */
+export async function readWhole(path: string, expected?: ExpectedFileState): Promise<ReadOutcome> {
+  let handle: FileHandle | undefined;
+  try {
+    // 'r' is read-only; on Windows Node opens with FILE_SHARE_READ|WRITE|DELETE, so Blastware can
+    // still write, rename or delete the file while we hold it.
+    handle = await open(path, 'r');
+    const before = await handle.stat();
+    if (!before.isFile()) {
+      return failed('other', `${path} is not a regular file`);
+    }
+    const sinceListing = expected === undefined ? null : changeBetween(expected, before);
+    if (sinceListing !== null) {
+      return failed('changed', `${path} changed since it was listed (${sinceListing}); it will be tried again`);
+    }
+    const bytes = await handle.readFile();
+    const after = await handle.stat();
+    const duringRead = changeBetween(before, after, bytes.length);
+    if (duringRead !== null) {
+      return failed('changed', `${path} changed while it was read (${duringRead}); it will be tried again`);
+    }
+    return { kind: 'read', bytes, mtimeMs: before.mtimeMs, size: before.size };
+  } catch (err) {
+    const kind = classifyFileError(err);
+    return failed(kind, describeFailure(path, kind, err));
+  } finally {
+    // Close even when the read failed; a close error must not mask the outcome.
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * What moved between two looks at a file (size, mtime, and optionally the byte count actually
+ * read, which catches growth between the fstat and EOF), or null when nothing did.
+ */
+export function changeBetween(earlier: ExpectedFileState, later: ExpectedFileState, bytesRead?: number): string | null {
+  const moved: string[] = [];
+  if (later.size !== earlier.size) moved.push(`size ${earlier.size} -> ${later.size}`);
+  if (later.mtimeMs !== earlier.mtimeMs) moved.push(`mtime ${earlier.mtimeMs} -> ${later.mtimeMs}`);
+  if (bytesRead !== undefined && bytesRead !== earlier.size) moved.push(`read ${bytesRead} of ${earlier.size} bytes`);
+  return moved.length === 0 ? null : moved.join(', ');
+}
+
+function failed(error: FileErrorKind, reason: string): ReadOutcome {
+  return { kind: 'failed', error, reason };
+}
+
+function describeFailure(path: string, kind: FileErrorKind, err: unknown): string {
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (kind) {
+    case 'missing':
+      return `${path} vanished before it could be read (renamed or deleted); it will be looked for again`;
+    case 'locked':
+      return `${path} is in use by another program (${errorCode(err)}); it will be tried again`;
+    case 'permission':
+      return `${path} cannot be read (permission denied): give this user read access to the watch folder`;
+    default:
+      return `${path} could not be read: ${detail}`;
+  }
+}
