@@ -31,6 +31,8 @@ export interface AgentOptions {
   readonly random?: () => number;
   /** How long stop() lets in-flight uploads finish before abandoning them (default 10 s). */
   readonly stopGraceMs?: number;
+  /** How soon a missing watch folder is looked for again (default 5 s). */
+  readonly folderRetryMs?: number;
 }
 
 /** A pass started by a hint waits at least this long after the previous one (rename storms). */
@@ -38,6 +40,7 @@ const MIN_HINT_GAP_MS = 300;
 /** Slack after a settling event's ready time, so the pass sees it ready. */
 const READY_SLACK_MS = 20;
 const STATUS_WRITE_GAP_MS = 500;
+const FOLDER_RETRY_MS = 5000;
 
 export function createAgent(initialConfig: Config, options: AgentOptions = {}): Agent {
   const now = options.now ?? Date.now;
@@ -59,7 +62,6 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
   let exclusive: Promise<unknown> | null = null;
   let passAgain = false;
   let lastPassEndMs = 0;
-  let windowStartMs = 0;
   let windowStarted = 0;
   let nextPeriodicMs = 0;
   const abort = new AbortController();
@@ -178,11 +180,25 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
   }
 
+  // chokidar goes silent on a folder that is missing or was deleted and never notices it come
+  // back: after such an error the watcher is made anew once a pass can read the folder again.
+  let watcherBroken = false;
+
   function startWatcher(): void {
     if (options.watch === false) return;
+    watcherBroken = false;
     watcher = watchFolder(config.series3Path, () => requestPass(false), {
-      onError: (err) => log.warn(`watching ${config.series3Path}: ${err.message}; the periodic pass still runs`),
+      onError: (err) => {
+        watcherBroken = true;
+        log.warn(`watching ${config.series3Path}: ${err.message}; the periodic pass still runs`);
+      },
     });
+  }
+
+  async function restartWatcher(): Promise<void> {
+    await watcher?.close().catch(() => undefined);
+    watcher = null;
+    if (!stopping) startWatcher();
   }
 
   function capBudget(): number {
@@ -196,6 +212,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     if (stopping || !started) return;
     const nowMs = now();
     let wakeMs = nextPeriodicMs;
+    // A missing folder (unplugged share, Blastware reinstall) is looked for again soon.
+    if (outcome?.folderProblem) wakeMs = Math.min(wakeMs, nowMs + (options.folderRetryMs ?? FOLDER_RETRY_MS));
     if (outcome && !paused) {
       if (outcome.nextReadyAtMs !== null) wakeMs = Math.min(wakeMs, outcome.nextReadyAtMs + READY_SLACK_MS);
       const blocked = backoff.blockedUntil();
@@ -236,7 +254,6 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     const startMs = now();
     if (startMs >= nextPeriodicMs) {
       // The periodic full pass opens a new cap window.
-      windowStartMs = startMs;
       windowStarted = 0;
       nextPeriodicMs = startMs + config.scanIntervalSeconds * 1000;
     }
@@ -259,6 +276,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
         onProgress: () => publish(),
       });
       absorb(outcome);
+      if (outcome.folderProblem === null && watcherBroken) await restartWatcher();
     } catch (err) {
       log.error(`pass failed: ${(err as Error).message}`);
       setProblem('pass', `the last pass failed: ${(err as Error).message}`);
@@ -414,10 +432,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
         }
         await uploader?.close().catch(() => undefined);
         openUploader();
-        if (next.series3Path !== previous.series3Path) {
-          await watcher?.close().catch(() => undefined);
-          startWatcher();
-        }
+        if (next.series3Path !== previous.series3Path) await restartWatcher();
         nextPeriodicMs = 0;
         passAgain = true;
         log.info('new settings applied');

@@ -51,7 +51,7 @@ export interface Ledger {
   rememberHash(file: FileIdentity, sha256: string): void;
   /** Resolves once the lines are on disk (fsync). */
   record(items: readonly LedgerRecordItem[]): Promise<void>;
-  /** Delivered with forwardedAt >= epochMs. */
+  /** Sent by this agent (not seeded, not imported) with forwardedAt >= epochMs: "sent today". */
   countSince(epochMs: number): number;
   compact(): Promise<void>;
   /** Persists remembered hashes and waits for pending writes. */
@@ -77,6 +77,11 @@ const snapshotChunkChars = 1024 * 1024;
 const renameRetryDelaysMs = [50, 200, 500];
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
+
+// Seeding marks thousands of events "delivered" at once; they were never sent, so they must not
+// show up as "sent today".
+const countsAsSent = (stored: { readonly atMs: number; readonly source: string }, sinceMs: number): boolean =>
+  stored.source === 'sent' && stored.atMs >= sinceMs;
 type Source = DeliveredEntry['source'];
 
 // Returns the one shared string for each source, so 100,000 entries do not hold 100,000 copies.
@@ -210,8 +215,8 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     entries.set(next.sha256, previous === undefined ? next : { ...next, sha256: previous.sha256 });
     if (previous !== undefined) wasteLines++;
     if (sinceCache !== undefined) {
-      if (previous !== undefined && previous.atMs >= sinceCache.sinceMs) sinceCache.count--;
-      if (next.atMs >= sinceCache.sinceMs) sinceCache.count++;
+      if (previous !== undefined && countsAsSent(previous, sinceCache.sinceMs)) sinceCache.count--;
+      if (countsAsSent(next, sinceCache.sinceMs)) sinceCache.count++;
     }
   }
 
@@ -452,7 +457,7 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     countSince(epochMs) {
       if (sinceCache?.sinceMs !== epochMs) {
         let count = 0;
-        for (const stored of entries.values()) if (stored.atMs >= epochMs) count++;
+        for (const stored of entries.values()) if (countsAsSent(stored, epochMs)) count++;
         sinceCache = { sinceMs: epochMs, count };
       }
       return sinceCache.count;

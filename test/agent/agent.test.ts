@@ -1,6 +1,7 @@
 // The running agent: watcher-driven passes, the back-off during an outage, pause, status, stop.
 // Real timing with short configured values.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdir, rm } from 'node:fs/promises';
 import { createAgent, createMemoryLogger, readStatusFile, type Agent } from '../../src/agent/index.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { makeSite, testConfig, writeEvent, sleep, waitFor, type Site } from '../support/fixtures.js';
@@ -25,7 +26,7 @@ const config = (overrides: Partial<Config> = {}): Config =>
   testConfig(site, { sfmUrl: receiver.url, scanIntervalSeconds: 60, ...overrides });
 
 async function startAgent(overrides: Partial<Config> = {}): Promise<Agent> {
-  agent = createAgent(config(overrides), { log: createMemoryLogger() });
+  agent = createAgent(config(overrides), { log: createMemoryLogger(), folderRetryMs: 300 });
   await agent.start();
   return agent;
 }
@@ -133,6 +134,18 @@ describe('the running agent', () => {
     await sleep(500);
     expect(posts()).toBe(0);
     expect(running.status().deliveredTotal).toBe(5);
+  });
+
+  it('survives the watch folder vanishing, says so, and watches it again when it comes back', async () => {
+    const running = await startAgent();
+    await waitFor(() => running.status().lastPass !== null, 'the first pass');
+    await rm(site.watchDir, { recursive: true });
+    await waitFor(() => running.status().problems.some((p) => p.includes(site.watchDir)), 'the missing folder to show');
+    await mkdir(site.watchDir);
+    await waitFor(() => running.status().problems.length === 0, 'the folder to be found again');
+    await sleep(300);
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true, ageSeconds: 0 });
+    await waitFor(() => posts() === 1, 'an event in the folder that came back', 5000);
   });
 
   it('shows held-back events with their reason and releases them on request', async () => {

@@ -111,6 +111,18 @@ describe('countSince counts deliveries at or after a moment', () => {
     const again = await reopen(ledger);
     expect(again.countSince(midnight)).toBe(4);
   });
+
+  it('does not count seeded or imported events as sent', async () => {
+    const ledger = await openTracked();
+    const midnight = Date.parse('2026-05-08T00:00:00.000Z');
+    await ledger.record([
+      { entry: entryFor('sent', { forwardedAt: '2026-05-08T09:00:00.000Z' }) },
+      { entry: entryFor('seeded', { forwardedAt: '2026-05-08T09:00:00.000Z', source: 'seeded' }) },
+      { entry: entryFor('legacy', { forwardedAt: '2026-05-08T09:00:00.000Z', source: 'legacy' }) },
+    ]);
+    expect(ledger.countSince(midnight)).toBe(1);
+    expect((await reopen(ledger)).countSince(midnight)).toBe(1);
+  });
 });
 
 describe('the hash cache: an unchanged file is never hashed twice', () => {
