@@ -31,7 +31,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['run', 'once', 'seed', 'status', 'check'] as const;
+const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'retry'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
@@ -43,6 +43,8 @@ commands:
            (--dry-run: only count)
   status   what the agent is doing (or did last)
   check    validate config.ini and ask the server whether it is ready
+  retry    put held-back events back in the queue (when no agent is running;
+           a running tray app has its own Retry held-back events)
 
 options:
   --config FILE  the settings file (default: ./${DEFAULT_CONFIG_NAME})
@@ -116,6 +118,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await seed(args, config, io);
       case 'status':
         return await status(args, config, io);
+      case 'retry':
+        return await retry(args, config, io);
     }
   } catch (err) {
     // The record is locked by another agent, the legacy file is unreadable, the folder is gone...
@@ -308,6 +312,22 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   for (const line of describeStatus(current, Date.now())) io.stdout(line);
   if (args.json) emitJson(io, current);
   return EXIT_OK;
+}
+
+async function retry(args: Args, config: Config, io: CliIo): Promise<number> {
+  // Taking the record's lock proves no agent is running that would overwrite held-back.json.
+  const ledger = await openLedger(config.stateDir);
+  try {
+    const heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
+    const names = heldBack.list().map((h) => h.filename);
+    const released = heldBack.releaseAll();
+    await heldBack.save();
+    io.stdout(released === 0 ? 'no held-back events' : `released ${released} held-back events for another try: ${names.join(', ')}`);
+    if (args.json) emitJson(io, { released, filenames: names });
+    return EXIT_OK;
+  } finally {
+    await ledger.close();
+  }
 }
 
 function emptyStatus(config: Config): AgentStatus {

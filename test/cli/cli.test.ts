@@ -182,6 +182,24 @@ describe('series3-watcher seed, status and check', () => {
   });
 });
 
+describe('series3-watcher retry', () => {
+  it('puts held-back events back in the queue', async () => {
+    await writeEvent(site.watchDir, 'B000BADD.AB0', { report: true });
+    await writeConfig({ ...baseKeys(), SFM_HOLD_BACK_AFTER: '1' });
+    receiver.behave(() => ({ kind: 'row', status: 'error', detail: 'unsupported format' }));
+    const refused = await cli(['once', '--config', configPath, '--json']);
+    expect(refused.json).toMatchObject({ errors: 1, heldBack: 1 });
+    const status = await cli(['status', '--config', configPath]);
+    expect(status.stdout).toMatch(/B000BADD\.AB0: .*unsupported format/);
+
+    const released = await cli(['retry', '--config', configPath, '--json']);
+    expect(released.json).toEqual({ released: 1, filenames: ['B000BADD.AB0'] });
+    receiver.behave(() => ({ kind: 'ok' }));
+    const sent = await cli(['once', '--config', configPath, '--json']);
+    expect(sent.json).toMatchObject({ forwarded: 1, heldBack: 0 });
+  });
+});
+
 describe('series3-watcher run', () => {
   it('forwards until SIGTERM, then exits 0 with the record flushed', async () => {
     await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
