@@ -17,6 +17,7 @@ import { loadHeldBack, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { runPass, type PassOutcome } from './pass.js';
 import { seedBacklog } from './seed.js';
+import { uploaderOptions } from './check-server.js';
 import { importLegacyOnce } from './legacy.js';
 import { startOfLocalDay, writeStatusFile } from './status-file.js';
 
@@ -165,14 +166,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     setProblem('uploader', null);
     if (!config.forwardEnabled) return;
     try {
-      uploader = createUploader({
-        url: config.sfmUrl,
-        token: config.apiToken,
-        caFile: config.caFile,
-        proxy: config.proxy,
-        timeoutMs: config.httpTimeoutSeconds * 1000,
-        concurrency: config.concurrency,
-      });
+      uploader = createUploader(uploaderOptions(config));
     } catch (err) {
       const message = (err as Error).message;
       setProblem('uploader', message);

@@ -1,7 +1,19 @@
 // "Test connection": asks the configured server whether its import endpoint is there, sending no event.
 import type { Config } from '../config/types.js';
 import { createUploader } from '../upload/index.js';
-import type { ServerCheck } from '../upload/types.js';
+import type { ServerCheck, UploaderOptions } from '../upload/types.js';
+
+/** The uploader settings a config asks for (concurrency may be narrowed, e.g. 1 for a check). */
+export function uploaderOptions(config: Config, concurrency = config.concurrency): UploaderOptions {
+  return {
+    url: config.sfmUrl,
+    token: config.apiToken,
+    caFile: config.caFile,
+    proxy: config.proxy,
+    timeoutMs: config.httpTimeoutSeconds * 1000,
+    concurrency,
+  };
+}
 
 export async function checkServer(config: Config): Promise<ServerCheck> {
   if (config.sfmUrl === '') {
@@ -9,14 +21,7 @@ export async function checkServer(config: Config): Promise<ServerCheck> {
   }
   let uploader;
   try {
-    uploader = createUploader({
-      url: config.sfmUrl,
-      token: config.apiToken,
-      caFile: config.caFile,
-      proxy: config.proxy,
-      timeoutMs: config.httpTimeoutSeconds * 1000,
-      concurrency: 1,
-    });
+    uploader = createUploader(uploaderOptions(config, 1));
   } catch (err) {
     return { kind: 'failed', reason: (err as Error).message };
   }

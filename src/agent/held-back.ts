@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeldBackEvent } from './status-types.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../config/atomic-file.js';
 
 interface FailureRecord {
   filename: string;

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from '../record/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../config/atomic-file.js';
 
 export interface LegacyCounts {
   readonly imported: number;

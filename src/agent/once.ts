@@ -8,6 +8,7 @@ import { importLegacyOnce } from './legacy.js';
 import type { Logger } from './logger.js';
 import { runPass, type PassOutcome } from './pass.js';
 import { seedBacklog } from './seed.js';
+import { uploaderOptions } from './check-server.js';
 import type { SeedCounts } from './types.js';
 
 export interface OnceOptions {
@@ -24,14 +25,7 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
     if (config.legacyStateFile !== '') await importLegacyOnce(ledger, config.stateDir, config.legacyStateFile, importLegacy);
     const heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
     if (!options.dryRun) {
-      uploader = createUploader({
-        url: config.sfmUrl,
-        token: config.apiToken,
-        caFile: config.caFile,
-        proxy: config.proxy,
-        timeoutMs: config.httpTimeoutSeconds * 1000,
-        concurrency: config.concurrency,
-      });
+      uploader = createUploader(uploaderOptions(config));
     }
     const outcome = await runPass({
       config,

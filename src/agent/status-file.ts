@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentStatus } from './status-types.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../config/atomic-file.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 

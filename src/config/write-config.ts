@@ -4,14 +4,14 @@
 // (temp file in the same folder + fsync + rename) so a crash or power cut leaves
 // either the old file or the new one, never half of each.
 
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config, ConfigProblem } from './types.js';
 import { WATCHER_SECTION, findKeySpec } from './schema.js';
 import { validateSetting } from './validate.js';
 import { lexLine, parseConfigText, splitConfigText, type ConfigLine } from './parse-config.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { ConfigFileError, configFileError, decodeConfigBytes, encodeConfigText, type ConfigEncoding } from './load-config.js';
 
 export type SaveResult =
@@ -182,58 +182,13 @@ async function readCurrent(
   }
 }
 
-const RENAME_RETRY_DELAYS_MS: readonly number[] = [20, 50, 100, 250, 500];
-
 async function writeFileAtomically(filePath: string, bytes: Buffer, mode: number): Promise<void> {
-  const folder = path.dirname(filePath);
-  const tempPath = path.join(folder, `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(folder, { recursive: true });
-    const handle = await open(tempPath, 'wx', mode);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await chmod(tempPath, mode);
-    await renameWithRetry(tempPath, filePath);
+    await writeFileAtomic(filePath, bytes, { mode });
   } catch (error) {
-    await unlink(tempPath).catch(() => undefined);
     const why = (error as Error).message;
     throw new ConfigFileError('unwritable', filePath,
       `Cannot save settings to ${filePath}: ${why}. Check that the folder exists and is writable and that the file is not read-only.`,
       { cause: error });
-  }
-  await syncFolder(folder);
-}
-
-// On Windows a rename over a file that another process (the agent, an antivirus)
-// has open fails for a moment with EPERM/EACCES/EBUSY; it succeeds shortly after.
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rename(from, to);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const delayMs = RENAME_RETRY_DELAYS_MS[attempt];
-      if (delayMs === undefined || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
-}
-
-// Makes the rename itself durable on POSIX; Windows cannot open a folder, which is fine.
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
   }
 }

@@ -12,9 +12,10 @@
 // `fileSize` only when they differ from `filename` / `size`. A later line for the same sha256
 // (or the same cached name) supersedes the earlier one.
 
-import { mkdir, open, rename, truncate as truncatePath, unlink } from 'node:fs/promises';
+import { mkdir, open, truncate as truncatePath, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { renameWithRetry } from '../config/atomic-file.js';
 import { acquireStateLock } from './state-lock.js';
 import type { StateLock } from './state-lock.js';
 import type { DeliveredEntry } from './types.js';
@@ -74,7 +75,6 @@ export const ledgerFormatVersion = 1;
 const compactMinLines = 1_000;
 const readChunkBytes = 4 * 1024 * 1024;
 const snapshotChunkChars = 1024 * 1024;
-const renameRetryDelaysMs = [50, 200, 500];
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
@@ -768,20 +768,6 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-// Windows: a reader (`status`, an antivirus scan) holding the journal open makes rename fail briefly.
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rename(from, to);
-      return;
-    } catch (error) {
-      const code = codeOf(error);
-      const delayMs = renameRetryDelaysMs[attempt];
-      if (delayMs === undefined || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw error;
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, delayMs));
-    }
-  }
-}
 
 function ignoreMissing(error: unknown): void {
   if (codeOf(error) !== 'ENOENT') throw error;
