@@ -17,7 +17,8 @@ export {
   type KeySpec,
 } from './schema.js';
 export { validateSetting, type SettingResult } from './validate.js';
-export { parseConfigText, type ParsedConfig } from './parse-config.js';
+export { parseConfigText, splitConfigText, type ParsedConfig } from './parse-config.js';
+export { writeFileAtomic } from './atomic-file.js';
 export {
   ConfigFileError,
   isConfigFileError,

@@ -1,0 +1,47 @@
+// Checks the messages crossing between the main process and the worker. Both sides
+// call these on whatever arrives (structured clone gives plain data, not types), so a
+// malformed message is dropped here instead of failing deep in the agent or the tray.
+import type { MainToWorker, WorkerOp, WorkerToMain } from '../shared/worker-protocol.js';
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const WORKER_OPS: readonly WorkerOp[] = ['seed-preview', 'seed'];
+const SIMPLE_COMMANDS = ['forward-now', 'pause', 'resume', 'retry-held-back', 'stop'] as const;
+
+/** A Config is trusted once it has the core's shape: the main process built it with the core. */
+function looksLikeConfig(x: unknown): boolean {
+  return isRecord(x) && typeof x['series3Path'] === 'string' && typeof x['sfmUrl'] === 'string' && typeof x['forwardEnabled'] === 'boolean';
+}
+
+export function decodeMainToWorker(x: unknown): MainToWorker | null {
+  if (!isRecord(x) || typeof x['type'] !== 'string') return null;
+  const type = x['type'];
+  if ((SIMPLE_COMMANDS as readonly string[]).includes(type)) return { type } as MainToWorker;
+  if (type === 'start') {
+    return looksLikeConfig(x['config']) && typeof x['configPath'] === 'string' ? (x as unknown as MainToWorker) : null;
+  }
+  if (type === 'apply-config') return looksLikeConfig(x['config']) ? (x as unknown as MainToWorker) : null;
+  if (type === 'request') {
+    return Number.isSafeInteger(x['id']) && WORKER_OPS.includes(x['op'] as WorkerOp) ? { type, id: x['id'] as number, op: x['op'] as WorkerOp } : null;
+  }
+  return null;
+}
+
+export function decodeWorkerToMain(x: unknown): WorkerToMain | null {
+  if (!isRecord(x) || typeof x['type'] !== 'string') return null;
+  switch (x['type']) {
+    case 'started':
+    case 'stopped':
+      return { type: x['type'] };
+    case 'status':
+      return isRecord(x['status']) && x['status']['version'] === 1 ? (x as unknown as WorkerToMain) : null;
+    case 'fatal':
+      return typeof x['message'] === 'string' ? { type: 'fatal', message: x['message'] } : null;
+    case 'reply':
+      if (!Number.isSafeInteger(x['id'])) return null;
+      if (x['ok'] === true && 'value' in x) return x as unknown as WorkerToMain;
+      if (x['ok'] === false && typeof x['error'] === 'string') return { type: 'reply', id: x['id'] as number, ok: false, error: x['error'] };
+      return null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,257 @@
+// What the settings window does, without Electron: read config.ini into a form, check
+// one value with the core's own validation (same words as the CLI), save only the keys
+// that were edited (the core writes atomically), keep the token encrypted, test the
+// server with the values in the form, and preview / run "Skip existing backlog".
+// main.ts supplies the Electron parts (safeStorage, login item, the worker); the
+// browser test supplies the same service to the real page.
+import type { Config } from '../../src/config/types.js';
+import type { SeedCounts, ServerCheck } from '../../src/agent/types.js';
+import {
+  CONFIG_KEYS,
+  findKeySpec,
+  parseConfigText,
+  readConfigFile,
+  saveConfigChanges,
+  splitConfigText,
+  updateConfigText,
+  validateSetting,
+  type KeySpec,
+} from '../../src/config/index.js';
+import type {
+  ConnectionAnswer,
+  FieldProblem,
+  FormValues,
+  SaveRequest,
+  SaveResult,
+  SeedAnswer,
+  SettingField,
+  SettingsForm,
+  TokenChange,
+} from '../shared/settings-api.js';
+
+export const TOKEN_KEY = 'SFM_API_TOKEN';
+export const ENCRYPTED_TOKEN_KEY = 'SFM_API_TOKEN_ENCRYPTED';
+
+/** Keeps the token encrypted by the OS; main.ts wraps Electron's safeStorage. */
+export interface TokenVault {
+  /** Whether a token can be stored encrypted on this machine now. */
+  isAvailable(): boolean;
+  /** Plain token -> base64 of the encrypted bytes. */
+  encrypt(token: string): Promise<string>;
+  /** base64 of the encrypted bytes -> plain token; throws when it cannot be decrypted. */
+  decrypt(encryptedBase64: string): Promise<string>;
+}
+
+export interface LoginItem {
+  get(): boolean;
+  set(openAtLogin: boolean): void;
+}
+
+export interface SettingsServiceDeps {
+  readonly configPath: string;
+  /** config-template.ini, used when config.ini does not exist yet. */
+  readonly templateText?: string;
+  readonly vault: TokenVault;
+  readonly loginItem: LoginItem;
+  readonly checkServer: (config: Config) => Promise<ServerCheck>;
+  readonly seedPreview: () => Promise<SeedCounts>;
+  readonly seed: () => Promise<SeedCounts>;
+  /** Called after a save with the new settings (token decrypted) so the agent applies them. */
+  readonly onSaved: (config: Config) => void | Promise<void>;
+}
+
+export interface EffectiveSettings {
+  /** The saved settings with the token decrypted: what the agent runs on. */
+  readonly config: Config;
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export interface SettingsService {
+  load(): Promise<SettingsForm>;
+  validate(key: string, raw: string): Promise<string | null>;
+  save(request: SaveRequest): Promise<SaveResult>;
+  testConnection(changes: FormValues, token: TokenChange): Promise<ConnectionAnswer>;
+  previewSeed(): Promise<SeedAnswer>;
+  seedBacklog(): Promise<SeedAnswer>;
+  effective(): Promise<EffectiveSettings>;
+}
+
+/** Keys the form shows as ordinary fields (the token has its own control). */
+export function isFormKey(spec: KeySpec): boolean {
+  return spec.kind !== 'secret' && spec.kind !== 'opaque';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Raw value text of every known key in [watcher] (last one wins), by canonical key. */
+function rawValues(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of splitConfigText(text).lines) {
+    if (line.kind !== 'entry' || !line.inWatcher) continue;
+    const spec = findKeySpec(line.key);
+    if (spec !== undefined) values.set(spec.key, line.value);
+  }
+  return values;
+}
+
+function checkChanges(changes: FormValues, configPath: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const [key, raw] of Object.entries(changes)) {
+    const result = validateSetting(key, raw, configPath);
+    if (!result.ok) problems.push({ key: result.problem.key, message: result.problem.message });
+  }
+  return problems;
+}
+
+export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
+  const { configPath, vault } = deps;
+
+  /** The file's text, or the template's when config.ini does not exist yet. */
+  async function currentText(): Promise<string> {
+    try {
+      return (await readConfigFile(configPath)).text;
+    } catch (err) {
+      if ((err as { reason?: string }).reason === 'missing' && deps.templateText !== undefined) return deps.templateText;
+      throw err;
+    }
+  }
+
+  /** The token the agent should use: the encrypted one when present, else the plain key. */
+  async function tokenOf(text: string, plainToken: string): Promise<string> {
+    const encrypted = rawValues(text).get(ENCRYPTED_TOKEN_KEY)?.trim() ?? '';
+    if (encrypted === '') return plainToken;
+    return vault.decrypt(encrypted);
+  }
+
+  async function effective(): Promise<EffectiveSettings> {
+    const text = await currentText();
+    const parsed = parseConfigText(text, configPath);
+    const problems = parsed.problems.map((p) => p.message);
+    let apiToken = parsed.config.apiToken;
+    try {
+      apiToken = await tokenOf(text, parsed.config.apiToken);
+    } catch {
+      // Encrypted by another Windows user or machine (DPAPI is per user): say what to do.
+      problems.push(`${ENCRYPTED_TOKEN_KEY} in ${configPath} cannot be decrypted on this account: enter the token again in Settings`);
+      apiToken = '';
+    }
+    return { config: { ...parsed.config, apiToken }, problems, warnings: parsed.warnings };
+  }
+
+  async function load(): Promise<SettingsForm> {
+    const text = await currentText();
+    const parsed = parseConfigText(text, configPath);
+    const raw = rawValues(text);
+    const fields: SettingField[] = CONFIG_KEYS.filter(isFormKey).map((spec) => ({
+      key: spec.key,
+      kind: spec.kind,
+      group: spec.group,
+      doc: spec.doc,
+      defaultText: spec.defaultText,
+      value: raw.get(spec.key) ?? spec.defaultText,
+    }));
+    const encrypted = (raw.get(ENCRYPTED_TOKEN_KEY) ?? '').trim() !== '';
+    const plain = (raw.get(TOKEN_KEY) ?? '') !== '';
+    return {
+      configPath,
+      fields,
+      token: { stored: encrypted || plain, encrypted, encryptionAvailable: vault.isAvailable() },
+      startAtLogin: deps.loginItem.get(),
+      problems: parsed.problems.map((p) => p.message),
+      warnings: parsed.warnings,
+    };
+  }
+
+  async function tokenChanges(token: TokenChange): Promise<{ changes: Record<string, string>; note: string | null }> {
+    switch (token.action) {
+      case 'keep':
+        return { changes: {}, note: null };
+      case 'clear':
+        return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: '' }, note: null };
+      case 'replace':
+        if (token.token === '') return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: '' }, note: null };
+        if (vault.isAvailable()) {
+          return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: await vault.encrypt(token.token) }, note: null };
+        }
+        return {
+          changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' },
+          note: `Encryption is not available on this computer, so the token is stored in plain text in ${configPath} (readable by your account only).`,
+        };
+    }
+  }
+
+  async function save(request: SaveRequest): Promise<SaveResult> {
+    const problems = checkChanges(request.changes, configPath);
+    if (request.token.action === 'replace') {
+      const check = validateSetting(TOKEN_KEY, request.token.token, configPath);
+      if (!check.ok) problems.push({ key: TOKEN_KEY, message: check.problem.message });
+    }
+    if (problems.length > 0) return { kind: 'invalid', problems };
+
+    try {
+      // Only what differs from the file is written: re-typing a value leaves the line alone.
+      const raw = rawValues(await currentText());
+      const changes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(request.changes)) {
+        const canonical = findKeySpec(key)?.key ?? key;
+        if (raw.get(canonical) !== value) changes[canonical] = value;
+      }
+      const token = await tokenChanges(request.token);
+      for (const [key, value] of Object.entries(token.changes)) {
+        if ((raw.get(key) ?? '') !== value) changes[key] = value;
+      }
+
+      if (Object.keys(changes).length > 0) {
+        const saved = await saveConfigChanges(configPath, changes, deps.templateText);
+        if (!saved.ok) return { kind: 'invalid', problems: saved.problems.map((p) => ({ key: p.key, message: p.message })) };
+      }
+      if (request.startAtLogin !== deps.loginItem.get()) deps.loginItem.set(request.startAtLogin);
+
+      const now = await effective();
+      await deps.onSaved(now.config);
+      return { kind: 'saved', changedKeys: Object.keys(changes), form: await load(), note: token.note };
+    } catch (err) {
+      return { kind: 'failed', reason: errorText(err) };
+    }
+  }
+
+  async function testConnection(changes: FormValues, token: TokenChange): Promise<ConnectionAnswer> {
+    const problems = checkChanges(changes, configPath);
+    if (problems.length > 0) return { kind: 'invalid', problems };
+    try {
+      // The form's values over the saved file, parsed by the core, written nowhere.
+      const text = await currentText();
+      const parsed = parseConfigText(updateConfigText(text, changes), configPath);
+      const apiToken =
+        token.action === 'replace' ? token.token : token.action === 'clear' ? '' : await tokenOf(text, parsed.config.apiToken);
+      const answer = await deps.checkServer({ ...parsed.config, apiToken });
+      return answer;
+    } catch (err) {
+      return { kind: 'failed', reason: errorText(err) };
+    }
+  }
+
+  async function seedAnswer(run: () => Promise<SeedCounts>): Promise<SeedAnswer> {
+    try {
+      return { kind: 'counts', counts: await run() };
+    } catch (err) {
+      return { kind: 'failed', reason: errorText(err) };
+    }
+  }
+
+  return {
+    load,
+    validate: async (key, raw) => {
+      const result = validateSetting(key, raw, configPath);
+      return result.ok ? null : result.problem.message;
+    },
+    save,
+    testConnection,
+    previewSeed: () => seedAnswer(deps.seedPreview),
+    seedBacklog: () => seedAnswer(deps.seed),
+    effective,
+  };
+}

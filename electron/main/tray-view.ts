@@ -1,0 +1,164 @@
+// The tray as a pure function of the agent status: which icon, which one-line tooltip,
+// which menu. No Electron here; tray.ts only renders what trayView returns, so every
+// state is unit-tested in Node (test/electron/tray-view.test.ts).
+import type { AgentStatus } from '../../src/agent/status-types.js';
+
+/** The five states a technician tells apart at a glance (each has its own icon shape). */
+export type TrayState = 'off' | 'ok' | 'busy' | 'paused' | 'failing';
+
+/** Menu actions the Electron side wires to the agent, the window or the shell. */
+export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'open-log' | 'open-folder' | 'quit';
+
+export type TrayMenuItem =
+  | { readonly kind: 'status'; readonly label: string }
+  | { readonly kind: 'separator' }
+  | { readonly kind: 'action'; readonly action: TrayAction; readonly label: string; readonly enabled: boolean };
+
+export interface TrayView {
+  readonly state: TrayState;
+  /** Base name of the icon files in assets/: `<icon>.ico`, `<icon>-16.png`, `<icon>-32.png`. */
+  readonly icon: `tray-${TrayState}`;
+  readonly tooltip: string;
+  readonly menu: readonly TrayMenuItem[];
+}
+
+/** Windows cuts tray tooltips at 127 characters; we cut first, with an ellipsis. */
+export const TOOLTIP_MAX_CHARS = 127;
+/** Status lines longer than this are shortened so the menu stays narrow. */
+export const STATUS_LINE_MAX_CHARS = 90;
+
+/** 1204 -> "1,204", independent of the machine's locale so tests and screenshots agree. */
+export function formatCount(n: number): string {
+  return Math.trunc(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** "just now", "2 min ago", "3 h ago", "5 days ago"; "never" for null. */
+export function formatAgo(isoTime: string | null, nowMs: number): string {
+  if (isoTime === null) return 'never';
+  const thenMs = Date.parse(isoTime);
+  if (Number.isNaN(thenMs)) return 'unknown';
+  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}
+
+/** "for 17 min", "for 2 h": how long something has lasted. */
+function formatFor(isoTime: string, nowMs: number): string {
+  const ago = formatAgo(isoTime, nowMs);
+  return ago === 'just now' ? 'for under a minute' : `for ${ago.replace(/ ago$/, '')}`;
+}
+
+function shorten(text: string, max: number): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+/** The state the icon shows. Failing wins over everything but "off" and "paused", which a person chose. */
+export function trayState(status: AgentStatus | null): TrayState {
+  if (status === null) return 'busy'; // the worker is starting: "working", not "all delivered"
+  if (!status.running) return 'failing'; // the agent stopped without being asked (worker crash, start failure)
+  if (!status.forwardEnabled) return 'off';
+  if (status.paused) return 'paused';
+  if (isFailing(status)) return 'failing';
+  if (status.waiting > 0) return 'busy';
+  return 'ok';
+}
+
+function isFailing(status: AgentStatus): boolean {
+  return status.serverReachable === false || status.failingSince !== null || status.heldBack.length > 0 || status.problems.length > 0;
+}
+
+/** Why the tray says "failing", as short as a tooltip needs. */
+function failingHeadline(status: AgentStatus): string {
+  if (!status.running) return 'Stopped';
+  if (status.serverReachable === false) return 'Server unreachable';
+  if (status.failingSince !== null) return 'Uploads failing';
+  if (status.heldBack.length > 0) return `${formatCount(status.heldBack.length)} held back`;
+  return 'Problem';
+}
+
+function tooltipFor(state: TrayState, status: AgentStatus | null, nowMs: number): string {
+  if (status === null) return 'Series3 Watcher · starting…';
+  const parts: string[] = [];
+  switch (state) {
+    case 'off':
+      parts.push('Forwarding off');
+      break;
+    case 'paused':
+      parts.push('Paused');
+      break;
+    case 'failing':
+      parts.push(failingHeadline(status));
+      break;
+    case 'ok':
+    case 'busy':
+      parts.push('Forwarding');
+      break;
+  }
+  if (state !== 'off') parts.push(`${formatCount(status.deliveredToday)} sent today`);
+  parts.push(status.waiting > 0 ? `${formatCount(status.waiting)} waiting` : state === 'ok' ? 'all delivered' : 'none waiting');
+  if (state !== 'off') parts.push(`last OK ${formatAgo(status.lastSuccessAt, nowMs)}`);
+  return shorten(parts.join(' · '), TOOLTIP_MAX_CHARS);
+}
+
+function statusLines(state: TrayState, status: AgentStatus | null, nowMs: number): string[] {
+  if (status === null) return ['Starting the forwarding agent…'];
+  const lines: string[] = [];
+  if (!status.running) lines.push('The forwarding agent is not running.');
+  else if (!status.forwardEnabled) lines.push('Forwarding is off: turn it on in Settings…');
+  else if (status.paused) lines.push(`Paused: nothing is sent until you resume`);
+  else lines.push(`Forwarding to ${status.serverUrl || '(no server set)'}`);
+
+  lines.push(`${formatCount(status.deliveredToday)} sent today · ${formatCount(status.deliveredTotal)} in total`);
+  lines.push(status.waiting > 0 ? `${formatCount(status.waiting)} waiting` : 'Nothing waiting');
+  lines.push(`Last OK ${formatAgo(status.lastSuccessAt, nowMs)}`);
+
+  const reasons: string[] = [];
+  let nextTry: string | null = null;
+  if (status.failingSince !== null) {
+    reasons.push(`Failing ${formatFor(status.failingSince, nowMs)}: ${status.lastFailureReason ?? 'no reason given'}`);
+  } else if (status.serverReachable === false && status.lastFailureReason !== null) {
+    reasons.push(`Server unreachable: ${status.lastFailureReason}`);
+  }
+  if (status.backoffUntil !== null && Date.parse(status.backoffUntil) > nowMs) {
+    const seconds = Math.ceil((Date.parse(status.backoffUntil) - nowMs) / 1000);
+    nextTry = `Next try in ${seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`}`;
+  }
+  if (status.heldBack.length > 0) {
+    const first = status.heldBack[0];
+    const more = status.heldBack.length > 1 ? ` (and ${formatCount(status.heldBack.length - 1)} more)` : '';
+    reasons.push(`${formatCount(status.heldBack.length)} held back: ${first?.filename ?? ''}: ${first?.reason ?? ''}${more}`);
+  }
+  reasons.push(...status.problems);
+  if (state === 'failing' && reasons.length === 0 && status.running) reasons.push('Uploads are failing: see Open log');
+  lines.push(...reasons);
+  if (nextTry !== null) lines.push(nextTry);
+  return lines.map((line) => shorten(line, STATUS_LINE_MAX_CHARS));
+}
+
+export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
+  const state = trayState(status);
+  const canSend = status !== null && status.running && status.forwardEnabled;
+  const menu: TrayMenuItem[] = statusLines(state, status, nowMs).map((label) => ({ kind: 'status', label }));
+  menu.push({ kind: 'separator' });
+  menu.push({ kind: 'action', action: 'forward-now', label: 'Forward now', enabled: canSend && !status.paused });
+  menu.push(
+    status?.paused
+      ? { kind: 'action', action: 'resume', label: 'Resume', enabled: canSend }
+      : { kind: 'action', action: 'pause', label: 'Pause', enabled: canSend },
+  );
+  if (status !== null && status.heldBack.length > 0) {
+    menu.push({ kind: 'action', action: 'retry-held-back', label: `Retry held-back events (${formatCount(status.heldBack.length)})`, enabled: status.running });
+  }
+  menu.push({ kind: 'separator' });
+  menu.push({ kind: 'action', action: 'settings', label: 'Settings…', enabled: true });
+  menu.push({ kind: 'action', action: 'open-log', label: 'Open log', enabled: true });
+  menu.push({ kind: 'action', action: 'open-folder', label: 'Open watch folder', enabled: status !== null && status.watchFolder !== '' });
+  menu.push({ kind: 'separator' });
+  menu.push({ kind: 'action', action: 'quit', label: 'Quit', enabled: true });
+  return { state, icon: `tray-${state}`, tooltip: tooltipFor(state, status, nowMs), menu };
+}

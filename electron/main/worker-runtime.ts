@@ -1,0 +1,111 @@
+// The worker's body: drives one agent from the messages of the main process and reports
+// its status back. Electron-free: worker.ts hands it `process.parentPort`; tests hand it
+// an in-memory port, so the protocol is tested with the real agent in Node.
+import type { Config } from '../../src/config/types.js';
+import type { Agent } from '../../src/agent/types.js';
+import type { MainToWorker, WorkerRequests, WorkerToMain } from '../shared/worker-protocol.js';
+import { decodeMainToWorker } from './protocol-check.js';
+
+/** The part of Electron's ParentPort (and of a test double) the worker uses. */
+export interface WorkerPort {
+  on(event: 'message', listener: (event: { readonly data: unknown }) => void): unknown;
+  postMessage(message: unknown): void;
+}
+
+export interface WorkerRuntimeDeps {
+  readonly createAgent: (config: Config, options: { readonly configPath: string }) => Agent;
+  /** Ends the process (the real worker calls process.exit). */
+  readonly exit: (code: number) => void;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
+  let agent: Agent | null = null;
+  let starting: Promise<void> | null = null;
+  let stopping = false;
+  const post = (message: WorkerToMain): void => port.postMessage(message);
+
+  async function start(config: Config, configPath: string): Promise<void> {
+    const created = deps.createAgent(config, { configPath });
+    agent = created;
+    created.onStatus((status) => post({ type: 'status', status }));
+    try {
+      await created.start();
+    } catch (err) {
+      // Cannot run (state folder locked by another instance, unreadable, ...): tell the
+      // main process why, then exit so it can restart us after its back-off.
+      post({ type: 'fatal', message: `The agent could not start: ${errorText(err)}` });
+      await created.stop().catch(() => undefined);
+      deps.exit(1);
+      return;
+    }
+    post({ type: 'started' });
+    post({ type: 'status', status: created.status() });
+  }
+
+  async function answer(id: number, op: keyof WorkerRequests): Promise<void> {
+    try {
+      if (starting) await starting;
+      if (agent === null) throw new Error('the agent has not started yet');
+      const value = op === 'seed' ? await agent.seed() : await agent.seedPreview();
+      post({ type: 'reply', id, ok: true, value });
+    } catch (err) {
+      post({ type: 'reply', id, ok: false, error: errorText(err) });
+    }
+  }
+
+  async function stop(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    try {
+      if (starting) await starting.catch(() => undefined);
+      await agent?.stop();
+    } finally {
+      post({ type: 'stopped' });
+      deps.exit(0);
+    }
+  }
+
+  function handle(message: MainToWorker): void {
+    if (stopping) return;
+    switch (message.type) {
+      case 'start':
+        if (agent === null && starting === null) starting = start(message.config, message.configPath);
+        return;
+      case 'apply-config':
+        // A failure here leaves the agent in an unknown state: say why and exit, and the
+        // main process restarts us (with back-off) on the settings saved in config.ini.
+        void agent?.applyConfig(message.config).catch((err: unknown) => {
+          post({ type: 'fatal', message: `Could not apply the new settings: ${errorText(err)}` });
+          deps.exit(1);
+        });
+        return;
+      case 'forward-now':
+        agent?.forwardNow();
+        return;
+      case 'pause':
+        agent?.pause();
+        return;
+      case 'resume':
+        agent?.resume();
+        return;
+      case 'retry-held-back':
+        agent?.retryHeldBack();
+        return;
+      case 'request':
+        void answer(message.id, message.op);
+        return;
+      case 'stop':
+        void stop();
+        return;
+    }
+  }
+
+  port.on('message', (event) => {
+    const message = decodeMainToWorker(event.data);
+    if (message !== null) handle(message);
+  });
+}

@@ -1,0 +1,82 @@
+// The electron-builder configuration in package.json: valid for the installed
+// electron-builder (its own schema check), a per-user NSIS installer plus a portable
+// build for Windows x64, and everything the app loads at run time in the files list.
+// The installer itself can only be built and run on Windows (see the README).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './page-harness.js';
+
+interface TargetSpec { readonly target: string; readonly arch: readonly string[] }
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  main: string;
+  scripts: Record<string, string>;
+  build: {
+    appId: string;
+    productName: string;
+    files: string[];
+    extraResources: { from: string; to: string }[];
+    win: { target: TargetSpec[]; icon: string };
+    nsis: Record<string, unknown>;
+  };
+};
+
+describe('packaging (electron-builder)', () => {
+  it('passes the installed electron-builder’s own configuration check', async () => {
+    const require = createRequire(import.meta.url);
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+      validateConfiguration(config: unknown, debugLogger: { isEnabled: boolean; add(): void }): Promise<void>;
+    };
+    await expect(validateConfiguration(pkg.build, { isEnabled: false, add: () => undefined })).resolves.toBeUndefined();
+    // And it is able to fail: an unknown option is refused.
+    await expect(validateConfiguration({ ...pkg.build, notAnOption: 1 }, { isEnabled: false, add: () => undefined })).rejects.toThrow();
+  });
+
+  it('names the app and builds a per-user NSIS installer and a portable exe for Windows x64', () => {
+    expect(pkg.build.appId).toBe('com.seismo.series3watcher');
+    expect(pkg.build.productName).toBe('Series3 Watcher');
+    expect(pkg.build.win.target).toEqual([
+      { target: 'nsis', arch: ['x64'] },
+      { target: 'portable', arch: ['x64'] },
+    ]);
+    expect(pkg.build.nsis).toMatchObject({ perMachine: false, allowElevation: false });
+    expect(existsSync(path.join(repoRoot, pkg.build.win.icon))).toBe(true);
+  });
+
+  it('ships config-template.ini beside the app (the first-run config)', () => {
+    expect(pkg.build.extraResources).toEqual([{ from: 'config-template.ini', to: 'config-template.ini' }]);
+    expect(existsSync(path.join(repoRoot, 'config-template.ini'))).toBe(true);
+  });
+
+  it('packs the core, the main process, the preload, the page and the icons', () => {
+    const files = pkg.build.files;
+    for (const needed of [
+      'dist/src/**/*.js',
+      'dist/electron/main/**/*.js',
+      'dist/electron/shared/**/*.js',
+      'dist/electron/preload/*.cjs',
+      'dist/electron/renderer/*.{html,css,js}',
+      'assets/*.{png,ico}',
+    ]) {
+      expect(files).toContain(needed);
+    }
+    expect(pkg.main).toBe('dist/electron/main/main.js');
+  });
+
+  it('`npm run dist` packs what `npm run build` and `npm run build:electron` produced, and that is everything the app loads', () => {
+    expect(pkg.scripts['dist']).toMatch(/^npm run build && npm run build:electron && electron-builder --win --x64$/);
+    // `npm test` runs both builds first, so these are the real outputs, not a listing.
+    for (const built of [
+      'dist/src/agent/index.js',
+      'dist/electron/main/main.js',
+      'dist/electron/main/worker.js',
+      'dist/electron/preload/preload.cjs',
+      'dist/electron/renderer/settings.html',
+      'dist/electron/renderer/settings.css',
+      'dist/electron/renderer/settings.js',
+    ]) {
+      expect(existsSync(path.join(repoRoot, built)), `${built} (run npm run build && npm run build:electron)`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,291 @@
+// The settings page in a real browser, backed by the real settings service and core
+// (see page-harness.ts). Screenshots of each state go to test-output/electron/.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { validateSetting } from '../../src/config/index.js';
+import { startReceiver, receiverImportPath, type Receiver } from '../support/receiver.js';
+import { writeAged } from '../support/fixtures.js';
+import { CHROMIUM, launchChromium, openSettingsPage, servePage, shot, testVault, type Harness } from './page-harness.js';
+import { statusWith } from './status-fixture.js';
+
+let browser: Browser;
+let server: { url: string; close(): Promise<void> };
+let receiver: Receiver;
+let root: string;
+let h: Harness | null = null;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  browser = await launchChromium();
+  server = await servePage();
+  receiver = await startReceiver();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await receiver?.close();
+});
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 's3w-settings-page-'));
+});
+
+afterEach(async () => {
+  if (h) {
+    // The page must run under its own strict CSP without a single violation or script error.
+    expect(h.consoleProblems).toEqual([]);
+    await h.close();
+  }
+  h = null;
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const visibleText = async (selector: string): Promise<string> => {
+  const el = h!.page.locator(selector);
+  await el.waitFor({ state: 'visible' });
+  return (await el.textContent()) ?? '';
+};
+
+describe('the settings page', () => {
+  it('shows every forwarding option of config.ini, grouped, with the current values', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const keys = await h.page.locator('[data-key]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: Record<string, string | undefined> }).dataset['key']));
+    expect(keys).toEqual(expect.arrayContaining([
+      'SERIES3_PATH', 'SCAN_INTERVAL_SECONDS', 'MAX_EVENT_AGE_DAYS', 'SFM_FORWARD_ENABLED', 'SFM_URL',
+      'SFM_MAX_FORWARDS_PER_PASS', 'SFM_QUIESCENCE_SECONDS', 'SFM_MISSING_REPORT_GRACE_SECONDS',
+      'SFM_HTTP_TIMEOUT_SECONDS', 'SFM_CA_FILE', 'SFM_PROXY', 'SFM_CONCURRENCY',
+    ]));
+    expect(keys).not.toContain('SFM_API_TOKEN');
+    expect(keys).not.toContain('SFM_API_TOKEN_ENCRYPTED');
+    expect(await h.page.inputValue('#field-SERIES3_PATH')).toBe(h.watchDir);
+    expect(await h.page.isChecked('#field-SFM_FORWARD_ENABLED')).toBe(false);
+    expect(await h.page.locator('#group-server').isVisible()).toBe(true);
+    expect(await visibleText('#config-path')).toBe(h.configPath);
+    expect(await visibleText('#token-state')).toBe('No token is stored: requests are sent without one.');
+    await h.page.evaluate((s) => (globalThis as unknown as { __pushStatus(x: unknown): void }).__pushStatus(s), statusWith({ forwardEnabled: false, waiting: 3 }));
+    expect(await visibleText('#status-line')).toBe('Forwarding off · 1,204 sent today · 3 waiting');
+    await shot(h.page, 'settings-window');
+  });
+
+  it("shows the core's own message for a bad value at once, and blocks Save until it is fixed", async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    await h.page.fill('#field-SFM_URL', 'sfm.example:8000');
+    const expected = validateSetting('SFM_URL', 'sfm.example:8000', h.configPath);
+    expect(expected.ok).toBe(false);
+    expect(await visibleText('#field-SFM_URL-message')).toBe(expected.ok ? '' : expected.problem.message);
+    expect(await h.page.getAttribute('#field-SFM_URL', 'aria-invalid')).toBe('true');
+    expect(await h.page.isDisabled('#save')).toBe(true);
+    await shot(h.page, 'settings-bad-url');
+
+    await h.page.fill('#field-SFM_URL', receiver.url);
+    await h.page.locator('#field-SFM_URL-message').waitFor({ state: 'hidden' });
+    expect(await h.page.isEnabled('#save')).toBe(true);
+  });
+
+  it('saves only the key that was edited: every other byte of config.ini stays', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const before = await readFile(h.configPath, 'utf8');
+    await h.page.fill('#field-SFM_URL', 'not a url');
+    await h.page.locator('#field-SFM_URL-message').waitFor();
+    await h.page.fill('#field-SFM_URL', receiver.url);
+    await h.page.locator('#field-SFM_URL-message').waitFor({ state: 'hidden' });
+    await h.page.click('#save');
+    await h.page.locator('#save-result.ok').waitFor();
+    expect(await visibleText('#save-result')).toBe('Saved SFM_URL. The agent uses the new settings now.');
+
+    const after = await readFile(h.configPath, 'utf8');
+    const beforeLines = before.split('\n');
+    const afterLines = after.split('\n');
+    expect(afterLines).toHaveLength(beforeLines.length);
+    const changed = afterLines.flatMap((line, i) => (line === beforeLines[i] ? [] : [[beforeLines[i], line]]));
+    expect(changed).toEqual([['SFM_URL =', `SFM_URL = ${receiver.url}`]]);
+    // The running agent took the new settings without a restart.
+    await expect.poll(() => h!.supervisor.lastStatus()?.serverUrl).toBe(receiver.url);
+    await shot(h.page, 'settings-saved');
+  });
+
+  it('Cancel closes the window and writes nothing', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const before = await readFile(h.configPath);
+    await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
+    await h.page.click('#cancel');
+    await expect.poll(() => h!.closed).toBe(true);
+    expect((await readFile(h.configPath)).equals(before)).toBe(true);
+  });
+
+  it('Test connection reports what a live server answered, using the unsaved value in the form', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const before = await readFile(h.configPath);
+    const getsBefore = receiver.requests.filter((r) => r.method === 'GET').length;
+    await h.page.fill('#field-SFM_URL', receiver.url);
+    await h.page.click('#test-connection');
+    await h.page.locator('#connection-result.ok').waitFor();
+    const text = await visibleText('#connection-result');
+    expect(text).toMatch(/^The server answered: server answered HTTP 405 at http:\/\/127\.0\.0\.1:\d+\/db\/import\/blastware_file/);
+    const gets = receiver.requests.filter((r) => r.method === 'GET');
+    expect(gets.length).toBe(getsBefore + 1);
+    expect(gets.at(-1)?.path).toBe(receiverImportPath);
+    expect((await readFile(h.configPath)).equals(before)).toBe(true); // testing saves nothing
+    await shot(h.page, 'settings-test-connection-ok', '#connection-result');
+  });
+
+  it('Test connection reports why a dead server (a closed port) did not answer', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const port = await closedPort();
+    await h.page.fill('#field-SFM_URL', `http://127.0.0.1:${port}`);
+    await h.page.click('#test-connection');
+    await h.page.locator('#connection-result.bad').waitFor();
+    const text = await visibleText('#connection-result');
+    expect(text).toContain(`127.0.0.1:${port}`);
+    expect(text).not.toMatch(/answered/);
+    await shot(h.page, 'settings-test-connection-failed', '#connection-result');
+  });
+
+  it('Skip existing backlog shows the counts, asks first, and marks nothing until confirmed', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    for (const name of ['M529LK44.AB0', 'M529LK45.AB0', 'S353L4H0.3M0W']) await writeAged(h.watchDir, name, `event ${name}`, 3_600);
+    await writeAged(h.watchDir, 'M529LIY6.N00', 'an old one', 400 * 86_400);
+    await writeAged(h.watchDir, 'UNIT.MLG', 'monitor log', 60);
+    await expect.poll(() => h!.supervisor.lastStatus()?.running).toBe(true);
+
+    await h.page.click('#seed-preview');
+    expect(await visibleText('#seed-counts')).toBe(
+      'Mark 3 events as delivered without sending them? (4 events in the folder · 0 already delivered · 1 too old (left alone))',
+    );
+    await shot(h.page, 'settings-skip-backlog-confirm', '#seed-confirm');
+    await h.page.click('#seed-cancel');
+    expect(await visibleText('#seed-result')).toBe('Nothing was marked.');
+
+    await h.page.click('#seed-preview');
+    await h.page.locator('#seed-confirm').waitFor();
+    await h.page.click('#seed-run');
+    await h.page.locator('#seed-result.ok').waitFor();
+    expect(await visibleText('#seed-result')).toBe(
+      'Marked 3 events as delivered (4 events in the folder · 0 already delivered · 1 too old (left alone)).',
+    );
+    await h.page.click('#seed-preview');
+    await h.page.locator('#seed-result.ok >> text=Nothing to skip').waitFor();
+    expect(await visibleText('#seed-result')).toBe('Nothing to skip: 4 events in the folder · 3 already delivered · 1 too old (left alone).');
+    expect(receiver.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('Skip existing backlog asks to save first when the watch folder was edited', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    await h.page.fill('#field-SERIES3_PATH', path.join(root, 'elsewhere'));
+    await h.page.click('#seed-preview');
+    expect(await visibleText('#seed-result')).toBe('Save your changes first: the backlog is counted in the saved watch folder.');
+    expect(await h.page.isHidden('#seed-confirm')).toBe(true);
+  });
+
+  it('Browse… puts the chosen folder in the field and checks it', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    h.folderToChoose = path.join(root, 'chosen folder');
+    await h.page.click('#browse-SERIES3_PATH');
+    await expect.poll(() => h!.page.inputValue('#field-SERIES3_PATH')).toBe(h.folderToChoose);
+  });
+});
+
+describe('the token in the settings page', () => {
+  it('is stored encrypted, never in clear, and never shown back', async () => {
+    const vault = testVault(true);
+    h = await openSettingsPage(browser, server.url, root, { vault });
+    const token = 'tok-3f9a7c1e55d2';
+    await h.page.click('#token-replace');
+    await h.page.fill('#token-input', token);
+    await h.page.click('#save');
+    await h.page.locator('#save-result.ok').waitFor();
+    expect(await visibleText('#save-result')).toBe('Saved SFM_API_TOKEN_ENCRYPTED. The agent uses the new settings now.');
+
+    const text = await readFile(h.configPath, 'utf8');
+    expect(text).not.toContain(token);
+    expect(text).toMatch(/^SFM_API_TOKEN =$/m);
+    expect(text).toContain(`SFM_API_TOKEN_ENCRYPTED = ${vault.encrypted[0]}`);
+    expect(await visibleText('#token-state')).toBe('A token is stored (encrypted for your Windows account).');
+    expect(await h.page.inputValue('#token-input')).toBe('');
+    expect(await h.page.content()).not.toContain(token);
+    // The agent got the decrypted token.
+    expect((await h.service.effective()).config.apiToken).toBe(token);
+    await shot(h.page, 'settings-token-stored', '#token-group');
+  });
+
+  it('Test connection uses the stored (decrypted) token', async () => {
+    const guarded = await startReceiver({ token: 'tok-guarded-42' });
+    try {
+      h = await openSettingsPage(browser, server.url, root);
+      await h.page.click('#token-replace');
+      await h.page.fill('#token-input', 'tok-guarded-42');
+      await h.page.fill('#field-SFM_URL', guarded.url);
+      await h.page.click('#save');
+      await h.page.locator('#save-result.ok').waitFor();
+      await h.page.click('#test-connection');
+      await h.page.locator('#connection-result.ok').waitFor();
+      expect(guarded.requests.at(-1)?.authorization).toBe('Bearer tok-guarded-42');
+      // Clearing the token in the form (unsaved) tests without one: the server refuses.
+      await h.page.click('#token-clear');
+      await h.page.click('#test-connection');
+      await h.page.locator('#connection-result.bad').waitFor();
+      expect(await visibleText('#connection-result')).toContain('without a token');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('says so, and keeps the token in SFM_API_TOKEN, where encryption is unavailable', async () => {
+    h = await openSettingsPage(browser, server.url, root, { vault: testVault(false) });
+    expect(await visibleText('#token-note')).toBe(
+      'Encryption is not available on this computer: a token you enter is stored in plain text in config.ini.',
+    );
+    await h.page.click('#token-replace');
+    await h.page.fill('#token-input', 'tok-plain-1');
+    await h.page.click('#save');
+    await h.page.locator('#save-result.ok').waitFor();
+    expect(await visibleText('#save-result')).toContain('Encryption is not available on this computer, so the token is stored in plain text');
+    expect(await readFile(h.configPath, 'utf8')).toMatch(/^SFM_API_TOKEN = tok-plain-1$/m);
+    expect(await visibleText('#token-state')).toBe('A token is stored (in plain text in config.ini).');
+  });
+
+  it('Clear removes a stored token on Save', async () => {
+    const vault = testVault(true);
+    const stored = await vault.encrypt('tok-old');
+    h = await openSettingsPage(browser, server.url, root, {
+      vault,
+      configText: (t) => t.replace(/^SFM_API_TOKEN_ENCRYPTED =.*$/m, `SFM_API_TOKEN_ENCRYPTED = ${stored}`),
+    });
+    expect(await visibleText('#token-state')).toBe('A token is stored (encrypted for your Windows account).');
+    await h.page.click('#token-clear');
+    expect(await visibleText('#token-state')).toBe('The stored token will be removed when you save.');
+    await h.page.click('#save');
+    await h.page.locator('#save-result.ok').waitFor();
+    expect(await readFile(h.configPath, 'utf8')).toMatch(/^SFM_API_TOKEN_ENCRYPTED =$/m);
+    expect((await h.service.effective()).config.apiToken).toBe('');
+  });
+});
+
+describe('start at login', () => {
+  it('is a checkbox the app keeps (login item), saved with the rest', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    expect(await h.page.isChecked('#start-at-login')).toBe(false);
+    const before = await readFile(h.configPath);
+    await h.page.check('#start-at-login');
+    await h.page.click('#save');
+    await h.page.locator('#save-result.ok').waitFor();
+    expect(h.loginItem).toBe(true);
+    expect(await visibleText('#save-result')).toBe('Nothing to change in config.ini.');
+    expect((await readFile(h.configPath)).equals(before)).toBe(true);
+  });
+});
