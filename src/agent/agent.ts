@@ -25,7 +25,7 @@ export interface AgentOptions {
   readonly configPath?: string;
   readonly now?: () => number;
   readonly log?: Logger;
-  /** Watch the folder with chokidar (default true). */
+  /** Watch the folder for changes (default true); without it only the periodic pass finds events. */
   readonly watch?: boolean;
   /** Keep <STATE_DIR>/status.json current (default true). */
   readonly statusFile?: boolean;
@@ -174,7 +174,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
   }
 
-  // chokidar goes silent on a folder that is missing or was deleted and never notices it come
+  // A watch on a folder that is missing or was deleted goes silent and never notices it come
   // back: after such an error the watcher is made anew once a pass can read the folder again.
   let watcherBroken = false;
 
