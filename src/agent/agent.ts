@@ -376,6 +376,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
       if (ledger) await flushStatusFile();
       await ledger?.close();
       log.info('stopped; the record is flushed');
+      log.close?.();
       for (const listener of listeners) listener(snapshot);
     },
 
@@ -414,7 +415,10 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
       await whileIdle(async () => {
         const previous = config;
         config = next;
-        if (!options.log) log = loggerFor(next);
+        if (!options.log) {
+          log.close?.();
+          log = loggerFor(next);
+        }
         if (next.stateDir !== previous.stateDir) {
           await ledger?.close();
           await openResources();

@@ -1,13 +1,16 @@
 // The technician's log: one line per delivered or failed event and per pass, in LOG_FILE,
-// rotated by size (LOG_FILE.1 .. .3). Writes are synchronous so a line is on disk before
-// the agent moves on, and a crash never loses the line that explains it.
-import { appendFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+// rotated by size (LOG_FILE.1 .. .3). Writes are synchronous so a line is in the file before
+// the agent moves on, and a crash never loses the line that explains it. The file stays open
+// between lines (Node opens it shareable, so Notepad and a rename still work on Windows).
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Releases the log file (a logger may still write after; it reopens). */
+  close?(): void;
 }
 
 export interface FileLoggerOptions {
@@ -25,21 +28,34 @@ const KEPT_FILES = 3;
 export function createFileLogger(options: FileLoggerOptions): Logger {
   const now = options.now ?? Date.now;
   const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
-  let size = currentSize(options.file);
+  let fd: number | null = null;
+  let size = 0;
   let broken = false;
+
+  const openLog = (): number => {
+    if (fd === null) {
+      mkdirSync(dirname(options.file), { recursive: true });
+      fd = openSync(options.file, 'a');
+      size = fstatSync(fd).size;
+    }
+    return fd;
+  };
 
   const write = (level: string, message: string): void => {
     const line = `${new Date(now()).toISOString()} ${level} ${redact(message, secrets)}\n`;
     options.echo?.(line.trimEnd());
     if (broken) return;
     try {
-      if (size + line.length > options.maxBytes && size > 0) {
+      const bytes = Buffer.from(line);
+      openLog();
+      if (size > 0 && size + bytes.length > options.maxBytes) {
+        closeSync(fd!);
+        fd = null;
         rotate(options.file);
-        size = 0;
+        openLog();
       }
-      mkdirSync(dirname(options.file), { recursive: true });
-      appendFileSync(options.file, line);
-      size += Buffer.byteLength(line);
+      writeSync(fd!, bytes);
+      size += bytes.length;
     } catch (err) {
       // A log that cannot be written must not stop deliveries; say so once, where someone may see it.
       broken = true;
@@ -50,6 +66,10 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
     info: (m) => write('INFO ', m),
     warn: (m) => write('WARN ', m),
     error: (m) => write('ERROR', m),
+    close: () => {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
   };
 }
 
@@ -68,14 +88,6 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
   return out;
-}
-
-function currentSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
 }
 
 function rotate(file: string): void {

@@ -251,19 +251,25 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     const atMs = ctx.now();
     switch (outcome.kind) {
       case 'delivered': {
-        await ledger.record([
-          {
-            entry: {
-              sha256,
-              filename: binary.name,
-              size: read.bytes.length,
-              forwardedAt: iso(atMs),
-              withReport: reportBytes !== null,
-              source: 'sent',
+        // The server has it: recorded in memory at once (so nothing sends it again), durable
+        // when the fsync lands. The upload slot does not wait for the fsync: deliveries made
+        // meanwhile share the next one, and the pass waits for every write before it ends.
+        trackRecording(
+          ledger.record([
+            {
+              entry: {
+                sha256,
+                filename: binary.name,
+                size: read.bytes.length,
+                forwardedAt: iso(atMs),
+                withReport: reportBytes !== null,
+                source: 'sent',
+              },
+              file: identity(binary),
             },
-            file: identity(binary),
-          },
-        ]);
+          ]),
+          binary.name,
+        );
         heldBack.succeed(sha256);
         ctx.backoff.success();
         limit = Math.max(1, config.concurrency);
@@ -300,6 +306,20 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     ctx.onProgress?.({ forwarded: counts.forwarded, errors: counts.errors, remaining: candidates.length - counts.resolved });
   };
 
+  // Deliveries acknowledged by the server whose record line is not yet on disk; bounded so a
+  // crash can only ever resend a handful (the server recognises them by content anyway).
+  const recording = new Set<Promise<void>>();
+  const trackRecording = (write: Promise<void>, filename: string): void => {
+    const tracked: Promise<void> = write
+      .catch((err: Error) => {
+        counts.errors++;
+        lastFailure = { atMs: ctx.now(), reason: `${filename}: delivered but not recorded: ${err.message}` };
+        log.error(`delivered ${filename} but could not record it in ${ledger.dir} (${err.message}); it may be sent again`);
+      })
+      .finally(() => recording.delete(tracked));
+    recording.add(tracked);
+  };
+
   const guarded = async (candidate: Candidate): Promise<void> => {
     try {
       await processOne(candidate);
@@ -315,15 +335,17 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   const inFlight = new Set<Promise<void>>();
   const canStart = (): boolean => !ctx.shouldStop() && counts.started < ctx.budget && !blocked();
   for (;;) {
-    while (inFlight.size < limit && next < candidates.length && canStart()) {
+    while (inFlight.size < limit && recording.size < limit && next < candidates.length && canStart()) {
       const candidate = candidates[next++]!;
       counts.started++;
       const task: Promise<void> = guarded(candidate).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
-    if (inFlight.size === 0) break;
-    await Promise.race(inFlight);
+    const moreToStart = next < candidates.length && canStart();
+    if (inFlight.size === 0 && (recording.size === 0 || !moreToStart)) break;
+    await Promise.race([...inFlight, ...recording]);
   }
+  await Promise.all(recording);
 
   const stoppedEarly = next < candidates.length && blocked();
   if (stoppedEarly) log.warn(`pass stopped early: the server is not answering; ${candidates.length - next} events wait for it`);

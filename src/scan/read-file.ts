@@ -58,27 +58,46 @@ export async function readWhole(path: string, expected?: ExpectedFileState): Pro
     // 'r' is read-only; on Windows Node opens with FILE_SHARE_READ|WRITE|DELETE, so Blastware can
     // still write, rename or delete the file while we hold it.
     handle = await open(path, 'r');
-    const before = await handle.stat();
-    if (!before.isFile()) {
-      return failed('other', `${path} is not a regular file`);
+    // The listing's facts (a regular file of this size and mtime) stand in for a first fstat:
+    // one look after the read tells whether anything moved since the pairing decision.
+    let before: ExpectedFileState;
+    if (expected === undefined) {
+      const stats = await handle.stat();
+      if (!stats.isFile()) return failed('other', `${path} is not a regular file`);
+      before = stats;
+    } else {
+      before = expected;
     }
-    const sinceListing = expected === undefined ? null : changeBetween(expected, before);
-    if (sinceListing !== null) {
-      return failed('changed', `${path} changed since it was listed (${sinceListing}); it will be tried again`);
-    }
-    const bytes = await handle.readFile();
+    const bytes = await readAll(handle, before.size);
     const after = await handle.stat();
-    const duringRead = changeBetween(before, after, bytes.length);
-    if (duringRead !== null) {
-      return failed('changed', `${path} changed while it was read (${duringRead}); it will be tried again`);
+    const moved = changeBetween(before, after, bytes.length);
+    if (moved !== null) {
+      const when = expected === undefined ? 'while it was read' : 'since it was listed';
+      return failed('changed', `${path} changed ${when} (${moved}); it will be tried again`);
     }
-    return { kind: 'read', bytes, mtimeMs: before.mtimeMs, size: before.size };
+    return { kind: 'read', bytes, mtimeMs: after.mtimeMs, size: after.size };
   } catch (err) {
     const kind = classifyFileError(err);
     return failed(kind, describeFailure(path, kind, err));
   } finally {
     // Close even when the read failed; a close error must not mask the outcome.
     await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Reads to EOF into one buffer sized from the expected size (+1 byte, to notice growth). */
+async function readAll(handle: FileHandle, sizeHint: number): Promise<Buffer> {
+  let buffer = Buffer.allocUnsafe(sizeHint + 1);
+  let total = 0;
+  for (;;) {
+    if (total === buffer.length) {
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(bigger, 0, 0, total);
+      buffer = bigger;
+    }
+    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
+    if (bytesRead === 0) return buffer.subarray(0, total);
+    total += bytesRead;
   }
 }
 
