@@ -152,7 +152,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
         if (ctx.dryRun) waitingList.push({ filename: event.binary.name, reason: 'held-back', readyAt: null });
         continue;
       }
-      const entry = ledger.get(known);
+      const entry = ledger.deliveryOf(known);
       if (entry) {
         if (needsLateReport(event, entry)) candidates.push({ event, lateReport: true });
         else counts.alreadyDelivered++;
@@ -207,7 +207,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     const sha256 = sha256Hex(read.bytes);
     ledger.rememberHash(identity(binary), sha256);
     let lateReport = candidate.lateReport;
-    const entry = ledger.get(sha256);
+    const entry = ledger.deliveryOf(sha256);
     if (entry && !lateReport) {
       if (needsLateReport(candidate.event, entry)) lateReport = true;
       else {

@@ -90,6 +90,18 @@ describe('the ledger remembers deliveries by sha256', () => {
   });
 });
 
+describe('deliveryOf tells what a pass needs without building an entry', () => {
+  it('gives withReport and source of the latest record, and nothing for an unknown hash', async () => {
+    const ledger = await openTracked();
+    await ledger.record([{ entry: entryFor('alone', { withReport: false }) }, { entry: entryFor('seeded', { source: 'seeded', withReport: false }) }]);
+    expect(ledger.deliveryOf(entryFor('alone').sha256)).toMatchObject({ withReport: false, source: 'sent' });
+    expect(ledger.deliveryOf(entryFor('seeded').sha256)).toMatchObject({ withReport: false, source: 'seeded' });
+    await ledger.record([{ entry: entryFor('alone', { withReport: true }) }]);
+    expect(ledger.deliveryOf(entryFor('alone').sha256)).toMatchObject({ withReport: true, source: 'sent' });
+    expect(ledger.deliveryOf(entryFor('never').sha256)).toBeUndefined();
+  });
+});
+
 describe('countSince counts deliveries at or after a moment', () => {
   it('counts by forwardedAt and follows new and superseding records', async () => {
     const ledger = await openTracked();
