@@ -3,6 +3,7 @@
 // an in-memory port, so the protocol is tested with the real agent in Node.
 import type { Config } from '../../src/config/types.js';
 import type { Agent } from '../../src/agent/types.js';
+import type { AgentStatus } from '../../src/agent/status-types.js';
 import type { MainToWorker, WorkerRequests, WorkerToMain } from '../shared/worker-protocol.js';
 import { decodeMainToWorker } from './protocol-check.js';
 
@@ -22,16 +23,35 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A backlog changes the status hundreds of times a second; the tray needs a few updates a second. */
+export const STATUS_POST_GAP_MS = 250;
+
 export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
   let agent: Agent | null = null;
   let starting: Promise<void> | null = null;
   let stopping = false;
   const post = (message: WorkerToMain): void => port.postMessage(message);
 
+  // Leading and trailing: the first change goes at once, later ones at most every gap, and the
+  // last one is never dropped.
+  let latest: AgentStatus | null = null;
+  let statusTimer: NodeJS.Timeout | null = null;
+  const postStatus = (status: AgentStatus): void => {
+    latest = status;
+    if (statusTimer !== null) return;
+    post({ type: 'status', status });
+    latest = null;
+    statusTimer = setTimeout(function trailing() {
+      statusTimer = null;
+      if (latest !== null) postStatus(latest);
+    }, STATUS_POST_GAP_MS);
+    statusTimer.unref?.();
+  };
+
   async function start(config: Config, configPath: string): Promise<void> {
     const created = deps.createAgent(config, { configPath });
     agent = created;
-    created.onStatus((status) => post({ type: 'status', status }));
+    created.onStatus(postStatus);
     try {
       await created.start();
     } catch (err) {
@@ -43,7 +63,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
       return;
     }
     post({ type: 'started' });
-    post({ type: 'status', status: created.status() });
+    postStatus(created.status());
   }
 
   async function answer(id: number, op: keyof WorkerRequests): Promise<void> {
@@ -63,6 +83,8 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
     try {
       if (starting) await starting.catch(() => undefined);
       await agent?.stop();
+      if (statusTimer !== null) clearTimeout(statusTimer);
+      if (agent !== null) post({ type: 'status', status: agent.status() });
     } finally {
       post({ type: 'stopped' });
       deps.exit(0);

@@ -85,19 +85,25 @@ export async function readWhole(path: string, expected?: ExpectedFileState): Pro
   }
 }
 
-/** Reads to EOF into one buffer sized from the expected size (+1 byte, to notice growth). */
+/**
+ * Reads the file into one buffer sized from the expected size, plus one byte to notice growth.
+ * A read that returns less than it was asked for has met the end of the file, so a file that is
+ * as long as expected costs one read call, not a second one to find EOF. Should a file system
+ * ever return a short read before the end, the byte count differs from the size and the caller
+ * treats the file as changed: it is read again on a later pass, never sent cut short.
+ */
 async function readAll(handle: FileHandle, sizeHint: number): Promise<Buffer> {
   let buffer = Buffer.allocUnsafe(sizeHint + 1);
   let total = 0;
   for (;;) {
-    if (total === buffer.length) {
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(bigger, 0, 0, total);
-      buffer = bigger;
-    }
-    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
-    if (bytesRead === 0) return buffer.subarray(0, total);
+    const wanted = buffer.length - total;
+    const { bytesRead } = await handle.read(buffer, total, wanted, total);
     total += bytesRead;
+    if (bytesRead < wanted) return buffer.subarray(0, total);
+    // Longer than expected (still growing): keep reading to the end.
+    const bigger = Buffer.allocUnsafe(buffer.length * 2);
+    buffer.copy(bigger, 0, 0, total);
+    buffer = bigger;
   }
 }
 
