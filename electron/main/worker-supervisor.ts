@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import type { MainToWorker, WorkerOp, WorkerRequests } from '../shared/worker-protocol.js';
 import { decodeWorkerToMain } from './protocol-check.js';
+import { idleStatus } from '../../src/agent/status-file.js';
 
 export interface WorkerHandle {
   post(message: MainToWorker): void;
@@ -63,29 +64,7 @@ const realClock: Clock = {
 
 /** The status the tray shows while the worker is down: the last one known, marked not running, with why. */
 export function crashedStatus(last: AgentStatus | null, problem: string, nowMs: number, config: Config | null): AgentStatus {
-  const base: AgentStatus = last ?? {
-    version: 1,
-    updatedAt: new Date(nowMs).toISOString(),
-    pid: 0,
-    running: false,
-    forwardEnabled: config?.forwardEnabled ?? false,
-    paused: false,
-    passInProgress: false,
-    watchFolder: config?.series3Path ?? '',
-    serverUrl: config?.sfmUrl ?? '',
-    serverReachable: null,
-    deliveredTotal: 0,
-    deliveredToday: 0,
-    waiting: 0,
-    heldBack: [],
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastFailureReason: null,
-    backoffUntil: null,
-    failingSince: null,
-    lastPass: null,
-    problems: [],
-  };
+  const base: AgentStatus = last ?? idleStatus(config, nowMs);
   return { ...base, updatedAt: new Date(nowMs).toISOString(), running: false, passInProgress: false, problems: [problem] };
 }
 

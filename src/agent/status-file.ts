@@ -1,6 +1,7 @@
 // <STATE_DIR>/status.json: the running agent's status, for `series3-watcher status` and the tray.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Config } from '../config/types.js';
 import type { AgentStatus } from './status-types.js';
 import { writeFileAtomic } from '../config/atomic-file.js';
 
@@ -39,4 +40,31 @@ export function startOfLocalDay(nowMs: number): number {
   const day = new Date(nowMs);
   day.setHours(0, 0, 0, 0);
   return day.getTime();
+}
+
+/** The status of an agent that is not running and has told nothing yet. */
+export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> | null, nowMs: number): AgentStatus {
+  return {
+    version: 1,
+    updatedAt: new Date(nowMs).toISOString(),
+    pid: 0,
+    running: false,
+    forwardEnabled: config?.forwardEnabled ?? false,
+    paused: false,
+    passInProgress: false,
+    watchFolder: config?.series3Path ?? '',
+    serverUrl: config?.sfmUrl ?? '',
+    serverReachable: null,
+    deliveredTotal: 0,
+    deliveredToday: 0,
+    waiting: 0,
+    heldBack: [],
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastFailureReason: null,
+    backoffUntil: null,
+    failingSince: null,
+    lastPass: null,
+    problems: [],
+  };
 }

@@ -11,6 +11,7 @@ import {
   createAgent,
   createFileLogger,
   isProcessAlive,
+  idleStatus,
   loadHeldBack,
   readStatusFile,
   runOnce,
@@ -296,7 +297,7 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
     const heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
     const nowMs = Date.now();
     current = {
-      ...(written ?? emptyStatus(config)),
+      ...(written ?? idleStatus(config, nowMs)),
       updatedAt: written?.updatedAt ?? new Date(nowMs).toISOString(),
       running: false,
       passInProgress: false,
@@ -330,31 +331,6 @@ async function retry(args: Args, config: Config, io: CliIo): Promise<number> {
   }
 }
 
-function emptyStatus(config: Config): AgentStatus {
-  return {
-    version: 1,
-    updatedAt: new Date().toISOString(),
-    pid: 0,
-    running: false,
-    forwardEnabled: config.forwardEnabled,
-    paused: false,
-    passInProgress: false,
-    watchFolder: config.series3Path,
-    serverUrl: config.sfmUrl,
-    serverReachable: null,
-    deliveredTotal: 0,
-    deliveredToday: 0,
-    waiting: 0,
-    heldBack: [],
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastFailureReason: null,
-    backoffUntil: null,
-    failingSince: null,
-    lastPass: null,
-    problems: [],
-  };
-}
 
 export function describeStatus(s: AgentStatus, nowMs: number): string[] {
   const n = (v: number): string => v.toLocaleString('en-US');
