@@ -10,6 +10,7 @@ import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH } from './failure-notice.js';
+import { followConfigFile } from './config-follower.js';
 import { createIpcHandlers } from './ipc-handlers.js';
 import { createSettingsService } from './settings-service.js';
 import { createSettingsWindow } from './settings-window.js';
@@ -151,6 +152,7 @@ async function start(): Promise<void> {
     if (quitting) return;
     quitting = true;
     clearInterval(refresh);
+    follower.close();
     const how = await supervisor.stop(DEFAULT_STOP_TIMEOUT_MS);
     log(`quit: worker ${how}`);
     tray.destroy();
@@ -189,6 +191,27 @@ async function start(): Promise<void> {
       event.preventDefault();
       void quit();
     }
+  });
+
+  // Hand edits of config.ini take effect without a restart; a bad value keeps the last good settings.
+  const follower = followConfigFile(paths.configPath, {
+    read: () => service.effective(),
+    current: () => current,
+    apply: (config) => {
+      current = config;
+      supervisor.applyConfig(config);
+      log('config.ini was edited: new settings applied');
+    },
+    onBad: (problems) => {
+      for (const problem of problems) log(`config.ini: ${problem} (keeping the last good settings)`);
+      if (Notification.isSupported()) {
+        new Notification({
+          title: 'Series3 Watcher: config.ini has a bad value',
+          body: `${problems[0] ?? ''}\nThe agent keeps running on the last good settings.`,
+          icon: path.join(assetsDir, 'icon.png'),
+        }).show();
+      }
+    },
   });
 
   showStatus(null);
