@@ -13,6 +13,8 @@ export interface FollowerOptions {
   readonly apply: (config: Config) => void;
   readonly onBad: (problems: readonly string[]) => void;
   readonly intervalMs?: number;
+  /** A change is read only once the file has been still this long (an editor's truncate + write). */
+  readonly settleMs?: number;
 }
 
 export interface ConfigFollower {
@@ -42,11 +44,19 @@ export function followConfigFile(configPath: string, options: FollowerOptions): 
       }
     });
   };
+  let settle: NodeJS.Timeout | undefined;
   const listener = (now: Stats, before: Stats): void => {
-    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) check();
+    if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
+    // An editor may truncate and then write: reading in between would see an empty file,
+    // which parses as all defaults. Wait until the file has been still for a moment.
+    if (settle !== undefined) clearTimeout(settle);
+    settle = setTimeout(check, options.settleMs ?? 500);
   };
-  watchFile(configPath, { interval: options.intervalMs ?? 2000, persistent: false }, listener);
+  watchFile(configPath, { interval: options.intervalMs ?? 1000, persistent: false }, listener);
   return {
-    close: () => unwatchFile(configPath, listener),
+    close: () => {
+      if (settle !== undefined) clearTimeout(settle);
+      unwatchFile(configPath, listener);
+    },
   };
 }

@@ -2,7 +2,7 @@
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
 // 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
-import { watchFile, unwatchFile } from 'node:fs';
+import { watchFile, unwatchFile, type Stats } from 'node:fs';
 import { readConfigFile, describeConfig, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { openLedger } from '../record/index.js';
@@ -27,6 +27,9 @@ export interface CliIo {
   /** Resolves when the process is asked to stop (SIGINT / SIGTERM). */
   readonly untilStopped: () => Promise<void>;
 }
+
+/** config.ini is re-read once it has been still this long after a change. */
+const CONFIG_SETTLE_MS = 500;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -184,9 +187,17 @@ async function run(args: Args, config: Config, io: CliIo): Promise<number> {
       }
     });
   };
-  watchFile(args.configPath, { interval: 1000 }, onConfigChange);
+  // An editor may truncate and then write: read only once the file has been still for a moment.
+  let settle: NodeJS.Timeout | undefined;
+  const onFileChange = (now: Stats, before: Stats): void => {
+    if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
+    if (settle !== undefined) clearTimeout(settle);
+    settle = setTimeout(onConfigChange, CONFIG_SETTLE_MS);
+  };
+  watchFile(args.configPath, { interval: 1000 }, onFileChange);
   await io.untilStopped();
-  unwatchFile(args.configPath, onConfigChange);
+  unwatchFile(args.configPath, onFileChange);
+  if (settle !== undefined) clearTimeout(settle);
   await reloading;
   await agent.stop();
   const final = agent.status();

@@ -39,6 +39,7 @@ describe('following config.ini', () => {
       },
       onBad: (problems) => bad.push(problems),
       intervalMs: 50,
+      settleMs: 150,
     });
 
     await sleep(150);
@@ -50,7 +51,7 @@ describe('following config.ini', () => {
     await waitFor(() => bad.length === 1, 'the bad value to be told');
     expect(bad[0]!.join(' ')).toMatch(/SCAN_INTERVAL_SECONDS.*soon/);
     await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = soon  ; still bad'));
-    await sleep(300);
+    await sleep(500);
     expect(bad).toHaveLength(1);
     expect(applied).toHaveLength(1);
 
@@ -60,7 +61,36 @@ describe('following config.ini', () => {
 
     // A save that changes nothing the agent runs on applies nothing.
     await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 45  ; comment added'));
-    await sleep(300);
+    await sleep(500);
     expect(applied).toHaveLength(2);
+  });
+
+  it('does not read a file an editor has emptied for a moment before writing it again', async () => {
+    const configPath = join(site.root, 'config.ini');
+    await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 90'));
+    let current: Config | null = (await readConfigFile(configPath)).config;
+    const applied: Config[] = [];
+    follower = followConfigFile(configPath, {
+      read: async () => {
+        const { config, problems } = await readConfigFile(configPath);
+        return { config, problems: problems.map((p) => p.message) };
+      },
+      current: () => current,
+      apply: (config) => {
+        applied.push(config);
+        current = config;
+      },
+      onBad: () => undefined,
+      intervalMs: 20,
+      settleMs: 300,
+    });
+    await sleep(100);
+    await writeFile(configPath, '');
+    await sleep(120); // the poll sees the empty file
+    await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 30'));
+    await waitFor(() => applied.length > 0, 'the edit to be applied');
+    await sleep(400);
+    // Only the finished file was applied, never the defaults an empty file parses to.
+    expect(applied.map((c) => c.scanIntervalSeconds)).toEqual([30]);
   });
 });
