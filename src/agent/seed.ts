@@ -22,9 +22,9 @@ const BATCH = 2000;
 
 export async function seedBacklog(options: SeedOptions): Promise<SeedCounts> {
   const { config, ledger, now } = options;
-  const entries = await listFolder(config.series3Path);
+  // Only the binaries are stat'ed: reports and other files do not matter to seeding.
+  const binaries = await listFolder(config.series3Path, { include: isEventBinaryName });
   const oldestMs = now() - config.maxEventAgeDays * 86_400_000;
-  const binaries = entries.filter((e) => isEventBinaryName(e.name));
   let tooOld = 0;
   let alreadyKnown = 0;
   let unreadable = 0;

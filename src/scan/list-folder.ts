@@ -31,6 +31,8 @@ export interface ListFolderOptions {
    * (e.g. locked or permission). It is left out of this listing and looked at again next pass.
    */
   readonly onSkipped?: (name: string, kind: FileErrorKind) => void;
+  /** Only names this accepts are stat'ed and listed (seeding needs the binaries, not the reports). */
+  readonly include?: (name: string) => boolean;
 }
 
 /**
@@ -50,7 +52,8 @@ export async function listFolder(dir: string, options: ListFolderOptions = {}): 
     throw folderErrorFrom(folder, err);
   }
 
-  const candidates = dirents.filter((d) => d.isFile() || d.isSymbolicLink());
+  const include = options.include;
+  const candidates = dirents.filter((d) => (d.isFile() || d.isSymbolicLink()) && (include === undefined || include(d.name)));
   const entries: (DirEntry | undefined)[] = new Array(candidates.length);
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_STAT_CONCURRENCY);
   let next = 0;

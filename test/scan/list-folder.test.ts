@@ -32,6 +32,13 @@ describe('listFolder', () => {
     expect(byName.get('M529LK44.AB0')?.size).toBe(7);
   });
 
+  it('lists only the names `include` accepts', async () => {
+    await writeAged(site.watchDir, 'M529LK44.AB0', 'binary!', 120);
+    await writeAged(site.watchDir, 'M529LK44.AB0.TXT', 'report', 60);
+    const entries = await listFolder(site.watchDir, { include: (name) => !name.endsWith('.TXT') });
+    expect(entries.map((e) => e.name)).toEqual(['M529LK44.AB0']);
+  });
+
   it('keeps the case of names as they are on disk', async () => {
     await writeAged(site.watchDir, 'm529lk44.Ab0', 'x', 0);
     expect((await listFolder(site.watchDir)).map((e) => e.name)).toEqual(['m529lk44.Ab0']);
