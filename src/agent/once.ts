@@ -8,6 +8,8 @@ import { importLegacyOnce } from './legacy.js';
 import type { Logger } from './logger.js';
 import { runPass, type PassOutcome } from './pass.js';
 import { seedBacklog } from './seed.js';
+import { idleStatus, readStatusFile, writeStatusFile } from './status-file.js';
+import type { AgentStatus } from './status-types.js';
 import { uploaderOptions } from './check-server.js';
 import type { SeedCounts } from './types.js';
 
@@ -39,10 +41,14 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
       shouldStop: () => false,
       dryRun: options.dryRun ?? false,
     });
-    if (!options.dryRun && (outcome.forwarded > 0 || outcome.errors > 0)) {
-      options.log.info(
-        `pass (once): ${outcome.forwarded} sent (${outcome.withReport} with report), ${outcome.errors} failed, ${outcome.pending} left for later, ${outcome.seconds.toFixed(1)} s`,
-      );
+    if (!options.dryRun) {
+      if (outcome.forwarded > 0 || outcome.errors > 0) {
+        options.log.info(
+          `pass (once): ${outcome.forwarded} sent (${outcome.withReport} with report), ${outcome.errors} failed, ${outcome.pending} left for later, ${outcome.seconds.toFixed(1)} s`,
+        );
+      }
+      // No agent runs while we hold the record, so the status file is ours to bring up to date.
+      await writeStatusFile(config.stateDir, statusAfterOnce(config, outcome, await readStatusFile(config.stateDir), now()));
     }
     return outcome;
   } finally {
@@ -59,4 +65,41 @@ export async function runSeed(config: Config, options: { readonly preview: boole
   } finally {
     await ledger.close();
   }
+}
+
+/** What `status` should say after a one-off pass: the last run's facts, updated by this one. */
+function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentStatus | null, nowMs: number): AgentStatus {
+  const base = previous ?? idleStatus(config, nowMs);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const failedLast =
+    outcome.lastFailure !== null && (outcome.lastSuccessAtMs === null || outcome.lastFailure.atMs > outcome.lastSuccessAtMs);
+  return {
+    ...base,
+    updatedAt: iso(nowMs),
+    pid: process.pid,
+    running: false,
+    paused: false,
+    passInProgress: false,
+    forwardEnabled: config.forwardEnabled,
+    watchFolder: config.series3Path,
+    serverUrl: config.sfmUrl,
+    serverReachable: outcome.serverReachable ?? base.serverReachable,
+    waiting: outcome.pending + outcome.settling,
+    lastSuccessAt: outcome.lastSuccessAtMs !== null ? iso(outcome.lastSuccessAtMs) : base.lastSuccessAt,
+    lastFailureAt: outcome.lastFailure ? iso(outcome.lastFailure.atMs) : base.lastFailureAt,
+    lastFailureReason: outcome.lastFailure ? outcome.lastFailure.reason : base.lastFailureReason,
+    failingSince: failedLast ? (base.failingSince ?? iso(outcome.lastFailure!.atMs)) : outcome.forwarded > 0 ? null : base.failingSince,
+    backoffUntil: null,
+    lastPass: {
+      startedAt: iso(outcome.startedAtMs),
+      seconds: outcome.seconds,
+      forwarded: outcome.forwarded,
+      withReport: outcome.withReport,
+      errors: outcome.errors,
+      pending: outcome.pending,
+      heldBack: outcome.heldBack,
+      stoppedEarly: outcome.stoppedEarly,
+    },
+    problems: outcome.folderProblem ? [outcome.folderProblem] : [],
+  };
 }

@@ -166,7 +166,10 @@ describe('series3-watcher seed, status and check', () => {
     const ran = await cli(['status', '--config', configPath, '--json']);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/agent: not running/);
-    expect(ran.json).toMatchObject({ running: false, deliveredTotal: 1, deliveredToday: 1, forwardEnabled: true });
+    expect(ran.json).toMatchObject({ running: false, deliveredTotal: 1, deliveredToday: 1, forwardEnabled: true, serverReachable: true });
+    // The last one-off pass is remembered for status.
+    expect(ran.json['lastSuccessAt']).toEqual(expect.any(String));
+    expect(ran.json['lastPass']).toMatchObject({ forwarded: 1, withReport: 1, errors: 0 });
   });
 
   it('check says the config and the server are fine, or what is wrong', async () => {
