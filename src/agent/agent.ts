@@ -15,7 +15,7 @@ import type { Agent, SeedCounts } from './types.js';
 import type { AgentStatus, PassSummary } from './status-types.js';
 import { loadHeldBack, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
-import { runPass, type PassOutcome } from './pass.js';
+import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { uploaderOptions } from './check-server.js';
 import { importLegacyOnce } from './legacy.js';
@@ -294,22 +294,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
       lastFailureAt = new Date(outcome.lastFailure.atMs).toISOString();
       lastFailureReason = outcome.lastFailure.reason;
     }
-    // Failing: the last thing the server did was fail us (or it is refusing events).
-    const lastWasFailure =
-      outcome.lastFailure !== null && (outcome.lastSuccessAtMs === null || outcome.lastFailure.atMs > outcome.lastSuccessAtMs);
-    if (lastWasFailure && failingSince === null) failingSince = lastFailureAt;
-    if (!lastWasFailure && outcome.forwarded > 0) failingSince = null;
-    const summary: PassSummary = {
-      startedAt: new Date(outcome.startedAtMs).toISOString(),
-      seconds: outcome.seconds,
-      forwarded: outcome.forwarded,
-      withReport: outcome.withReport,
-      errors: outcome.errors,
-      pending: outcome.pending,
-      heldBack: outcome.heldBack,
-      stoppedEarly: outcome.stoppedEarly,
-    };
-    lastPass = summary;
+    failingSince = failingSinceAfter(outcome, failingSince);
+    lastPass = passSummary(outcome);
     if (outcome.folderProblem) {
       log.warn(outcome.folderProblem);
     } else if (outcome.forwarded > 0 || outcome.errors > 0 || outcome.stoppedEarly) {

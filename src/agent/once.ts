@@ -6,7 +6,7 @@ import { createBackoff, createUploader, type Uploader } from '../upload/index.js
 import { loadHeldBack } from './held-back.js';
 import { importLegacyOnce } from './legacy.js';
 import type { Logger } from './logger.js';
-import { runPass, type PassOutcome } from './pass.js';
+import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { idleStatus, readStatusFile, writeStatusFile } from './status-file.js';
 import type { AgentStatus } from './status-types.js';
@@ -71,8 +71,6 @@ export async function runSeed(config: Config, options: { readonly preview: boole
 function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentStatus | null, nowMs: number): AgentStatus {
   const base = previous ?? idleStatus(config, nowMs);
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const failedLast =
-    outcome.lastFailure !== null && (outcome.lastSuccessAtMs === null || outcome.lastFailure.atMs > outcome.lastSuccessAtMs);
   return {
     ...base,
     updatedAt: iso(nowMs),
@@ -88,18 +86,9 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
     lastSuccessAt: outcome.lastSuccessAtMs !== null ? iso(outcome.lastSuccessAtMs) : base.lastSuccessAt,
     lastFailureAt: outcome.lastFailure ? iso(outcome.lastFailure.atMs) : base.lastFailureAt,
     lastFailureReason: outcome.lastFailure ? outcome.lastFailure.reason : base.lastFailureReason,
-    failingSince: failedLast ? (base.failingSince ?? iso(outcome.lastFailure!.atMs)) : outcome.forwarded > 0 ? null : base.failingSince,
+    failingSince: failingSinceAfter(outcome, base.failingSince),
     backoffUntil: null,
-    lastPass: {
-      startedAt: iso(outcome.startedAtMs),
-      seconds: outcome.seconds,
-      forwarded: outcome.forwarded,
-      withReport: outcome.withReport,
-      errors: outcome.errors,
-      pending: outcome.pending,
-      heldBack: outcome.heldBack,
-      stoppedEarly: outcome.stoppedEarly,
-    },
+    lastPass: passSummary(outcome),
     problems: outcome.folderProblem ? [outcome.folderProblem] : [],
   };
 }

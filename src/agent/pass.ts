@@ -10,6 +10,7 @@ import { pairEvents } from '../pair/index.js';
 import type { ReadyEvent, WaitReason } from '../pair/types.js';
 import type { DirEntry } from '../scan/types.js';
 import type { HeldBackTracker } from './held-back.js';
+import type { PassSummary } from './status-types.js';
 import type { Logger } from './logger.js';
 
 export interface PassContext {
@@ -358,6 +359,31 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     nextReadyAtMs,
     folderProblem: null,
   });
+}
+
+/** The pass as the status shows it. */
+export function passSummary(outcome: PassOutcome): PassSummary {
+  return {
+    startedAt: iso(outcome.startedAtMs),
+    seconds: outcome.seconds,
+    forwarded: outcome.forwarded,
+    withReport: outcome.withReport,
+    errors: outcome.errors,
+    pending: outcome.pending,
+    heldBack: outcome.heldBack,
+    stoppedEarly: outcome.stoppedEarly,
+  };
+}
+
+/**
+ * When forwarding has been failing since, after this pass: the last thing the server did was
+ * fail us (from then, or from earlier if it already was), or null once an event got through.
+ */
+export function failingSinceAfter(outcome: PassOutcome, failingSince: string | null): string | null {
+  const failure = outcome.lastFailure;
+  const lastWasFailure = failure !== null && (outcome.lastSuccessAtMs === null || failure.atMs > outcome.lastSuccessAtMs);
+  if (lastWasFailure) return failingSince ?? iso(failure.atMs);
+  return outcome.forwarded > 0 ? null : failingSince;
 }
 
 /** A binary first sent alone whose report has now appeared: send the pair again, once. */

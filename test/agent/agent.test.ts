@@ -73,8 +73,8 @@ describe('the running agent', () => {
     receiver.behave((_request, index) =>
       index === 0 ? { kind: 'status', status: 429, body: 'slow down', headers: { 'Retry-After': '2' } } : { kind: 'ok' },
     );
-    await startAgent({ retryBaseSeconds: 0.05, retryMaxSeconds: 0.1 });
-    await waitFor(() => posts() === 2, 'the retry', 6000);
+    const running = await startAgent({ retryBaseSeconds: 0.05, retryMaxSeconds: 0.1 });
+    await waitFor(() => running.status().deliveredTotal === 1, 'the retry to deliver it', 8000);
     const gap = receiver.requests[1]!.at - receiver.requests[0]!.at;
     expect(gap).toBeGreaterThanOrEqual(1900);
   });
