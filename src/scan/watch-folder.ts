@@ -10,7 +10,7 @@
 // 0.2 s of CPU per new file (on Windows, 20,000 directory handles), against one watch, ~0 MB and
 // a few ms here. Per-file events normalised across platforms are what chokidar does well; a
 // "look again" hint does not need them.
-import { watch, watchFile, unwatchFile, type FSWatcher, type Stats } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 
@@ -59,7 +59,7 @@ export function watchFolder(
   let checkFolder = false;
   let folderGone = false;
   let osWatcher: FSWatcher | undefined;
-  let polling: ((current: Stats, previous: Stats) => void) | undefined;
+  let polling: NodeJS.Timeout | undefined;
 
   const reportError = (err: Error): void => {
     if (closed) return;
@@ -81,7 +81,7 @@ export function watchFolder(
   const stopWatching = (): void => {
     osWatcher?.close();
     osWatcher = undefined;
-    if (polling) unwatchFile(folder, polling);
+    if (polling !== undefined) clearInterval(polling);
     polling = undefined;
   };
 
@@ -140,10 +140,21 @@ export function watchFolder(
     if (closed || folderGone) return;
     try {
       if (options.usePolling) {
-        polling = (current, previous) => {
-          if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) hint('folder changed');
-        };
-        watchFile(folder, { interval: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, persistent: true }, polling);
+        // Our own baseline, taken before `ready` settles, so a file added right after start is
+        // seen (fs.watchFile takes its first look later and would fold such a file into it).
+        let last = await stat(folder);
+        polling = setInterval(() => {
+          stat(folder).then(
+            (now) => {
+              if (now.mtimeMs !== last.mtimeMs || now.ino !== last.ino) hint('folder changed');
+              last = now;
+            },
+            () => {
+              checkFolder = true;
+              arm();
+            },
+          );
+        }, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
       } else {
         osWatcher = watch(folder, { persistent: true }, (eventType, filename) => {
           hint(filename ? `${eventType} ${filename.toString()}` : eventType);

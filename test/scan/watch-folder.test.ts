@@ -110,7 +110,7 @@ describe('watchFolder', () => {
   });
 
   it('hints in polling mode too (for network shares)', async () => {
-    await start({ debounceMs: 50, usePolling: true });
+    await start({ debounceMs: 50, usePolling: true, pollIntervalMs: 100 });
     await writeFile(join(site.watchDir, 'M529LK44.AB0'), 'binary');
     await waitFor(() => hints.length > 0, 'a hint while polling', 2_000);
   });
