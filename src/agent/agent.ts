@@ -15,7 +15,7 @@ import type { Agent, SeedCounts } from './types.js';
 import type { AgentStatus, PassSummary } from './status-types.js';
 import { loadHeldBack, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
-import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pass.js';
+import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { uploaderOptions } from './check-server.js';
 import { importLegacyOnce } from './legacy.js';
@@ -75,6 +75,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
   let lastFailureReason: string | null = null;
   let failingSince: string | null = null;
   let waiting = 0;
+  let settling = 0;
   let passInProgress = false;
   const problems = new Map<string, string>();
   let snapshot: AgentStatus = buildStatus();
@@ -267,7 +268,10 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
         budget: capBudget(),
         shouldStop: () => paused || stopping,
         signal: abort.signal,
-        onProgress: () => publish(),
+        onProgress: (progress) => {
+          follow(progress);
+          publish();
+        },
       });
       absorb(outcome);
       if (outcome.folderProblem === null && watcherBroken) await restartWatcher();
@@ -281,8 +285,25 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
   }
 
+  /** Mid-pass: the status follows each answer, so a draining backlog never shows stale failure. */
+  function follow(progress: PassProgress): void {
+    const at = new Date(progress.last.atMs).toISOString();
+    waiting = progress.remaining + settling;
+    if (progress.last.kind === 'delivered') {
+      serverReachable = true;
+      lastSuccessAt = at;
+      failingSince = null;
+      return;
+    }
+    serverReachable = progress.last.kind === 'permanent';
+    lastFailureAt = at;
+    lastFailureReason = progress.last.reason;
+    failingSince ??= at;
+  }
+
   function absorb(outcome: PassOutcome): void {
     windowStarted += outcome.started;
+    settling = outcome.settling;
     waiting = outcome.pending + outcome.settling;
     setProblem('folder', outcome.folderProblem);
     setProblem('pass', null);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import type { Ledger, FileIdentity } from '../record/index.js';
 import type { Backoff, Uploader } from '../upload/index.js';
+import type { UploadOutcome } from '../upload/types.js';
 import { listFolder, readWhole } from '../scan/index.js';
 import { pairEvents } from '../pair/index.js';
 import type { ReadyEvent, WaitReason } from '../pair/types.js';
@@ -37,7 +38,10 @@ export interface PassContext {
 export interface PassProgress {
   readonly forwarded: number;
   readonly errors: number;
+  /** Ready events of this pass not yet delivered, held back or found known. */
   readonly remaining: number;
+  /** What the server just did, so a status can follow a long pass as it goes. */
+  readonly last: { readonly kind: UploadOutcome['kind']; readonly atMs: number; readonly reason: string | null };
 }
 
 export interface PlannedEvent {
@@ -304,7 +308,16 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
         break;
       }
     }
-    ctx.onProgress?.({ forwarded: counts.forwarded, errors: counts.errors, remaining: candidates.length - counts.resolved });
+    ctx.onProgress?.({
+      forwarded: counts.forwarded,
+      errors: counts.errors,
+      remaining: candidates.length - counts.resolved,
+      last: {
+        kind: outcome.kind,
+        atMs,
+        reason: outcome.kind === 'delivered' ? null : outcome.kind === 'permanent' ? `${binary.name}: ${outcome.reason}` : outcome.reason,
+      },
+    });
   };
 
   // Deliveries acknowledged by the server whose record line is not yet on disk; bounded so a
