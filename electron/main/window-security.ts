@@ -34,6 +34,8 @@ export const SECURE_WEB_PREFERENCES = {
   navigateOnDragDrop: false,
   safeDialogs: true,
   spellcheck: false,
+  // A middle click must not open anything either (Electronegativity's AUXCLICK check).
+  disableBlinkFeatures: 'Auxclick',
 } as const;
 
 export function fileUrlOf(filePath: string): string {

@@ -56,6 +56,7 @@ describe('the settings window options', () => {
     ['allowRunningInsecureContent', false],
     ['webviewTag', false],
     ['experimentalFeatures', false],
+    ['disableBlinkFeatures', 'Auxclick'],
   ] as const)('%s is %s', (option, value) => {
     expect(SECURE_WEB_PREFERENCES[option]).toBe(value);
   });
