@@ -20,6 +20,6 @@ process.on('uncaughtException', die);
 process.on('unhandledRejection', die);
 
 runWorker(port, {
-  createAgent: (config, options) => createAgent(config, { configPath: options.configPath }),
+  createAgent: (config) => createAgent(config),
   exit: (code) => process.exit(code),
 });

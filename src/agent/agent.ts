@@ -22,7 +22,6 @@ import { importLegacyOnce } from './legacy.js';
 import { startOfLocalDay, writeStatusFile } from './status-file.js';
 
 export interface AgentOptions {
-  readonly configPath?: string;
   readonly now?: () => number;
   readonly log?: Logger;
   /** Watch the folder for changes (default true); without it only the periodic pass finds events. */

@@ -165,7 +165,7 @@ function emitJson(io: CliIo, value: unknown): void {
 }
 
 async function run(args: Args, config: Config, io: CliIo): Promise<number> {
-  const agent = createAgent(config, { configPath: args.configPath, log: logger(config, args, io) });
+  const agent = createAgent(config, { log: logger(config, args, io) });
   await agent.start();
   io.stdout(
     `series3-watcher: watching ${config.series3Path}; forwarding ${config.forwardEnabled ? `to ${config.sfmUrl}` : 'is OFF (SFM_FORWARD_ENABLED=false): nothing will be sent'}; log: ${config.logFile}`,

@@ -20,6 +20,26 @@ afterEach(async () => {
 
 const ini = (lines: string): string => `; edited by hand\n[watcher]\nSERIES3_PATH = ${'C:\\Blastware 10\\Event\\autocall home'}\n${lines}\n`;
 
+/** Follows config.ini with the core's own reading, as main.ts does with the settings service. */
+function follow(
+  configPath: string,
+  current: () => Config | null,
+  apply: (config: Config) => void,
+  onBad: (problems: readonly string[]) => void,
+  timing: { intervalMs: number; settleMs: number },
+): ConfigFollower {
+  return followConfigFile(configPath, {
+    read: async () => {
+      const { config, problems } = await readConfigFile(configPath);
+      return { config, problems: problems.map((p) => p.message) };
+    },
+    current,
+    apply,
+    onBad,
+    ...timing,
+  });
+}
+
 describe('following config.ini', () => {
   it('applies a good hand edit, refuses a bad one once, and applies the fix', async () => {
     const configPath = join(site.root, 'config.ini');
@@ -27,20 +47,10 @@ describe('following config.ini', () => {
     let current: Config | null = (await readConfigFile(configPath)).config;
     const applied: Config[] = [];
     const bad: (readonly string[])[] = [];
-    follower = followConfigFile(configPath, {
-      read: async () => {
-        const { config, problems } = await readConfigFile(configPath);
-        return { config, problems: problems.map((p) => p.message) };
-      },
-      current: () => current,
-      apply: (config) => {
-        applied.push(config);
-        current = config;
-      },
-      onBad: (problems) => bad.push(problems),
-      intervalMs: 50,
-      settleMs: 150,
-    });
+    follower = follow(configPath, () => current, (config) => {
+      applied.push(config);
+      current = config;
+    }, (problems) => bad.push(problems), { intervalMs: 50, settleMs: 150 });
 
     await sleep(150);
     await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 30'));
@@ -70,20 +80,10 @@ describe('following config.ini', () => {
     await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 90'));
     let current: Config | null = (await readConfigFile(configPath)).config;
     const applied: Config[] = [];
-    follower = followConfigFile(configPath, {
-      read: async () => {
-        const { config, problems } = await readConfigFile(configPath);
-        return { config, problems: problems.map((p) => p.message) };
-      },
-      current: () => current,
-      apply: (config) => {
-        applied.push(config);
-        current = config;
-      },
-      onBad: () => undefined,
-      intervalMs: 20,
-      settleMs: 300,
-    });
+    follower = follow(configPath, () => current, (config) => {
+      applied.push(config);
+      current = config;
+    }, () => undefined, { intervalMs: 20, settleMs: 300 });
     await sleep(100);
     await writeFile(configPath, '');
     await sleep(120); // the poll sees the empty file

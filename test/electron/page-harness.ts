@@ -153,8 +153,8 @@ export async function openSettingsPage(
   let service: SettingsService;
   const supervisor = createSupervisor({
     spawn: () =>
-      inMemoryWorker((config: Config, o: { configPath: string }) => {
-        const agent = createAgent(config, { configPath: o.configPath, watch: false });
+      inMemoryWorker((config: Config) => {
+        const agent = createAgent(config, { watch: false });
         agents.push(agent);
         return agent;
       }),

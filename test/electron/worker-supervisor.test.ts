@@ -29,8 +29,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function realAgent(c: Config, options: { configPath: string }): Agent {
-  const agent = createAgent(c, { configPath: options.configPath, watch: false });
+function realAgent(c: Config): Agent {
+  const agent = createAgent(c, { watch: false });
   agents.push(agent);
   return agent;
 }
