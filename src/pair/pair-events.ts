@@ -9,7 +9,11 @@ import { binaryNameOfReport, isEventBinaryName, reportNameFor } from './event-na
  * Boundaries, with age = nowMs - mtimeMs:
  * - too old:  binary mtime < nowMs - maxAgeMs (a binary exactly maxAgeMs old is still in the window);
  * - quiet:    age >= quiescenceMs (modified *less than* the quiescence ago is still being written);
- * - grace:    the binary goes alone once its age >= graceMs.
+ * - grace:    with no report, the binary goes alone once its age >= graceMs;
+ * - settling report: a report that exists but is still being written holds its binary until it is
+ *             quiet, even past the grace (sending the binary alone and the pair a second later sends
+ *             the binary twice), but only until the binary is graceMs + reportSettleLimitMs old, so a
+ *             report that never settles cannot block its binary for ever.
  * A waiting event's readyAtMs is the first instant at which a re-run with the same entries says
  * ready (assuming maxAgeMs exceeds graceMs, as any sane config does).
  */
@@ -45,9 +49,10 @@ export function pairEvents(entries: readonly DirEntry[], options: PairOptions): 
     }
     const report = chooseReport(binary.name, reportsByBinary.get(binary.name.toLowerCase()));
     const binaryQuietAtMs = binary.mtimeMs + quiescenceMs;
-    const graceEndsAtMs = binary.mtimeMs + graceMs;
+    // When the binary goes alone: at the end of the grace, later when a report is there but settling.
+    const aloneAtMs = binary.mtimeMs + graceMs + (report === null ? 0 : reportSettleLimitMs(options));
     // When the pair rules alone (ignoring the binary's own quiescence) let the event go.
-    const releaseAtMs = report === null ? graceEndsAtMs : Math.min(report.mtimeMs + quiescenceMs, graceEndsAtMs);
+    const releaseAtMs = report === null ? aloneAtMs : Math.min(report.mtimeMs + quiescenceMs, aloneAtMs);
 
     if (nowMs < binaryQuietAtMs) {
       // readyAtMs is when a re-run would say ready, not merely when the binary turns quiet: with no
@@ -55,8 +60,8 @@ export function pairEvents(entries: readonly DirEntry[], options: PairOptions): 
       waiting.push({ binary, report, reason: 'binary-not-quiet', readyAtMs: Math.max(binaryQuietAtMs, releaseAtMs) });
     } else if (report !== null && nowMs >= report.mtimeMs + quiescenceMs) {
       ready.push({ binary, report });
-    } else if (nowMs >= graceEndsAtMs) {
-      // No report, or one still being written: better indexed alone than never. A report that turns
+    } else if (nowMs >= aloneAtMs) {
+      // No report, or one that never settles: better indexed alone than never. A report that turns
       // quiet later is the agent's "late report" to re-send.
       ready.push({ binary, report: null });
     } else {
@@ -73,6 +78,15 @@ export function pairEvents(entries: readonly DirEntry[], options: PairOptions): 
   waiting.sort((a, b) => byMtimeThenName(a.binary, b.binary));
   tooOld.sort(byMtimeThenName);
   return { ready, waiting, tooOld };
+}
+
+/**
+ * How long past the grace a report that exists but is still being written may hold its binary:
+ * one more grace, and at least ten quiescence periods (a report is written in seconds; one that is
+ * still changing after that is being rewritten by something else).
+ */
+export function reportSettleLimitMs(options: Pick<PairOptions, 'graceMs' | 'quiescenceMs'>): number {
+  return Math.max(options.graceMs, 10 * options.quiescenceMs);
 }
 
 /** Several case-variants of one report can coexist on a case-sensitive disk: prefer `<name>.TXT`, else the newest. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DirEntry } from '../../src/scan/types.js';
 import type { PairOptions, PairResult } from '../../src/pair/types.js';
-import { pairEvents } from '../../src/pair/pair-events.js';
+import { pairEvents, reportSettleLimitMs } from '../../src/pair/pair-events.js';
 
 const NOW_MS = Date.UTC(2026, 4, 8, 12, 0, 0);
 const QUIESCENCE_MS = 5_000;
@@ -103,22 +103,32 @@ describe('pairEvents', () => {
     });
   });
 
-  describe('late report: a report still being written holds the binary only until the grace ends', () => {
+  describe('item 16: a report that exists but is still being written holds its binary until it is quiet, bounded', () => {
+    const LIMIT_MS = reportSettleLimitMs(OPTIONS);
     it.each([
       // binary age, report age, state, report in result, readyAtMs
       ['report turns quiet first', 10_000, 1_000, 'report-not-quiet', REPORT, NOW_MS - 1_000 + QUIESCENCE_MS],
-      ['grace ends first', GRACE_MS - 2_000, 0, 'report-not-quiet', REPORT, NOW_MS + 2_000],
-      ['both at the same moment', GRACE_MS - QUIESCENCE_MS, 0, 'report-not-quiet', REPORT, NOW_MS + QUIESCENCE_MS],
-      ['grace just ended', GRACE_MS, 0, 'ready', null, undefined],
-      ['grace long ended, report rewritten', 10 * GRACE_MS, 1, 'ready', null, undefined],
+      ['grace ends first: still waits for the report', GRACE_MS - 2_000, 0, 'report-not-quiet', REPORT, NOW_MS + QUIESCENCE_MS],
+      ['grace just ended: still waits for the report', GRACE_MS, 0, 'report-not-quiet', REPORT, NOW_MS + QUIESCENCE_MS],
+      ['the bound ends before the report settles', GRACE_MS + LIMIT_MS - 1_000, 0, 'report-not-quiet', REPORT, NOW_MS + 1_000],
+      ['bound reached: the binary goes alone', GRACE_MS + LIMIT_MS, 0, 'ready', null, undefined],
+      ['grace long ended, report rewritten', 10 * GRACE_MS + LIMIT_MS, 1, 'ready', null, undefined],
     ] as const)('%s', (_case, binaryAgeMs, reportAgeMs, state, report, readyAtMs) => {
       const result = pairEvents([entry(BIN, binaryAgeMs), entry(REPORT, reportAgeMs)], OPTIONS);
       expect(fateOf(result)).toEqual(readyAtMs === undefined ? { state, report } : { state, report, readyAtMs });
     });
 
-    it('sends the binary alone (report null) once the grace ends, so the agent can re-send the pair later', () => {
-      const result = pairEvents([entry(BIN, GRACE_MS), entry(REPORT, 0)], OPTIONS);
-      expect(result.ready).toEqual([{ binary: entry(BIN, GRACE_MS), report: null }]);
+    it('sends the binary alone (report null) once the bound ends, so the agent can re-send the pair later', () => {
+      const result = pairEvents([entry(BIN, GRACE_MS + LIMIT_MS), entry(REPORT, 0)], OPTIONS);
+      expect(result.ready).toEqual([{ binary: entry(BIN, GRACE_MS + LIMIT_MS), report: null }]);
+    });
+
+    it('item 16: a binary past its grace whose report appeared a moment ago waits under a second, then goes once with it', () => {
+      const entries = [entry(BIN, GRACE_MS + 1_000), entry(REPORT, QUIESCENCE_MS - 800)];
+      const [waiting] = pairEvents(entries, OPTIONS).waiting;
+      expect(waiting).toMatchObject({ reason: 'report-not-quiet', readyAtMs: NOW_MS + 800 });
+      const later = pairEvents(entries, { ...OPTIONS, nowMs: NOW_MS + 800 });
+      expect(later.ready).toEqual([{ binary: entries[0], report: entries[1] }]);
     });
   });
 
