@@ -16,6 +16,7 @@ import type { AgentStatus, PassSummary } from './status-types.js';
 import { loadHeldBack, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
+import { createReadTroubles } from './read-troubles.js';
 import { seedBacklog } from './seed.js';
 import { uploaderOptions } from './check-server.js';
 import { importLegacyOnce } from './legacy.js';
@@ -77,6 +78,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
   let settling = 0;
   let passInProgress = false;
   const problems = new Map<string, string>();
+  // Files that could not be read, across passes: told once, shown while they last.
+  const readTroubles = createReadTroubles();
   let snapshot: AgentStatus = buildStatus();
 
   function buildStatus(): AgentStatus {
@@ -206,8 +209,9 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     if (stopping || !started) return;
     const nowMs = now();
     let wakeMs = nextPeriodicMs;
-    // A missing folder (unplugged share, Blastware reinstall) is looked for again soon.
-    if (outcome?.folderProblem) wakeMs = Math.min(wakeMs, nowMs + (options.folderRetryMs ?? FOLDER_RETRY_MS));
+    // A missing folder (unplugged share, Blastware reinstall) is looked for again soon, and so is
+    // a record that could not be written (a full disk someone is clearing).
+    if (outcome?.folderProblem || outcome?.recordProblem) wakeMs = Math.min(wakeMs, nowMs + (options.folderRetryMs ?? FOLDER_RETRY_MS));
     if (outcome && !paused) {
       if (outcome.nextReadyAtMs !== null) wakeMs = Math.min(wakeMs, outcome.nextReadyAtMs + READY_SLACK_MS);
       const blocked = backoff.blockedUntil();
@@ -265,6 +269,7 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
         log,
         now,
         budget: capBudget(),
+        readTroubles,
         shouldStop: () => paused || stopping,
         signal: abort.signal,
         onProgress: (progress) => {
@@ -305,6 +310,9 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     settling = outcome.settling;
     waiting = outcome.pending + outcome.settling;
     setProblem('folder', outcome.folderProblem);
+    setProblem('record', outcome.recordProblem);
+    for (const key of problems.keys()) if (key.startsWith('file:')) problems.delete(key);
+    for (const file of outcome.unreadable) setProblem(`file:${file.filename}`, file.reason);
     setProblem('pass', null);
     if (outcome.serverReachable !== null) serverReachable = outcome.serverReachable;
     if (outcome.lastSuccessAtMs !== null) {

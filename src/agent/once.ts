@@ -48,7 +48,10 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
         );
       }
       // No agent runs while we hold the record, so the status file is ours to bring up to date.
-      await writeStatusFile(config.stateDir, statusAfterOnce(config, outcome, await readStatusFile(config.stateDir), now()));
+      // A full or read-only STATE_DIR must not hide the pass's own outcome (which says so).
+      await writeStatusFile(config.stateDir, statusAfterOnce(config, outcome, await readStatusFile(config.stateDir), now())).catch(
+        (err: Error) => options.log.error(`cannot write the status file in ${config.stateDir}: ${err.message}`),
+      );
     }
     return outcome;
   } finally {
@@ -89,6 +92,8 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
     failingSince: failingSinceAfter(outcome, base.failingSince),
     backoffUntil: null,
     lastPass: passSummary(outcome),
-    problems: outcome.folderProblem ? [outcome.folderProblem] : [],
+    problems: [outcome.folderProblem, outcome.recordProblem, ...outcome.unreadable.map((file) => file.reason)].filter(
+      (problem): problem is string => problem !== null,
+    ),
   };
 }

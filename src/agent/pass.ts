@@ -6,11 +6,22 @@ import type { Config } from '../config/types.js';
 import type { Ledger, FileIdentity } from '../record/index.js';
 import type { Backoff, Uploader } from '../upload/index.js';
 import type { UploadOutcome } from '../upload/types.js';
-import { listFolder, readWhole } from '../scan/index.js';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { classifyFileError, listFolder, readWhole } from '../scan/index.js';
 import { pairEvents } from '../pair/index.js';
 import type { ReadyEvent, WaitReason } from '../pair/types.js';
-import type { DirEntry } from '../scan/types.js';
+import type { DirEntry, ReadOutcome } from '../scan/types.js';
 import type { HeldBackTracker } from './held-back.js';
+import {
+  createReadTroubles,
+  isQuietKind,
+  keepOnly,
+  noteReadFailure,
+  noteReadSuccess,
+  visibleTroubles,
+  type ReadTroubles,
+} from './read-troubles.js';
 import type { PassSummary } from './status-types.js';
 import type { Logger } from './logger.js';
 
@@ -31,6 +42,8 @@ export interface PassContext {
   readonly signal?: AbortSignal;
   /** List what would be sent and why the rest waits; send and record nothing. */
   readonly dryRun?: boolean;
+  /** Files that could not be read, remembered across passes (the agent keeps one; default: new). */
+  readonly readTroubles?: ReadTroubles;
   /** Called after each event outcome, so a UI can follow a long pass. */
   readonly onProgress?: (progress: PassProgress) => void;
 }
@@ -53,8 +66,10 @@ export interface PlannedEvent {
 
 export interface WaitingItem {
   readonly filename: string;
-  readonly reason: WaitReason | 'over-cap' | 'held-back';
+  readonly reason: WaitReason | 'over-cap' | 'held-back' | 'unreadable';
   readonly readyAt: string | null;
+  /** For 'unreadable': why, naming the file. */
+  readonly detail?: string;
 }
 
 export interface PassOutcome {
@@ -81,6 +96,10 @@ export interface PassOutcome {
   readonly lastFailure: { readonly atMs: number; readonly reason: string } | null;
   /** Why the folder could not be read, if it could not. */
   readonly folderProblem: string | null;
+  /** Why the record cannot be written (sending stopped), if it cannot. */
+  readonly recordProblem: string | null;
+  /** Event files a person must look at (unreadable; locked or changing for too long), one line each. */
+  readonly unreadable: readonly { readonly filename: string; readonly reason: string }[];
   /** Dry run only. */
   readonly plan: readonly PlannedEvent[];
   readonly waitingList: readonly WaitingItem[];
@@ -100,6 +119,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   const { config, ledger, heldBack, log } = ctx;
+  const troubles = ctx.readTroubles ?? createReadTroubles();
   const startedAtMs = ctx.now();
   const counts = { forwarded: 0, withReport: 0, errors: 0, resolved: 0, heldBack: 0, alreadyDelivered: 0, started: 0 };
   let serverReachable: boolean | null = null;
@@ -115,6 +135,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     stoppedEarly: boolean;
     nextReadyAtMs: number | null;
     folderProblem: string | null;
+    recordProblem?: string | null;
   }): PassOutcome => ({
     startedAtMs,
     seconds: (ctx.now() - startedAtMs) / 1000,
@@ -129,6 +150,8 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     lastFailure,
     plan,
     waitingList,
+    unreadable: visibleTroubles(troubles, ctx.now()),
+    recordProblem: null,
     ...extra,
   });
 
@@ -140,6 +163,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     return finish({ pending: 0, settling: 0, tooOld: 0, stoppedEarly: true, nextReadyAtMs: null, folderProblem: reason });
   }
 
+  keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
   const paired = pairEvents(entries, {
     nowMs: startedAtMs,
     quiescenceMs: config.quiescenceSeconds * 1000,
@@ -189,6 +213,14 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
       if (index < ctx.budget) plan.push(item);
       else waitingList.push({ filename: item.filename, reason: 'over-cap', readyAt: null });
     });
+    // "Would send" must not promise a file that cannot be read: open each one briefly (no read).
+    for (const item of [...plan]) {
+      const failure = await openFailure(join(config.series3Path, item.filename));
+      if (failure === null || isQuietKind(failure.error)) continue;
+      plan.splice(plan.indexOf(item), 1);
+      noteReadFailure(troubles, item.filename, { kind: failure.error, reason: failure.reason }, ctx.now());
+      waitingList.push({ filename: item.filename, reason: 'unreadable', readyAt: null, detail: failure.reason });
+    }
     return finish({ pending: candidates.length, settling, tooOld, stoppedEarly: false, nextReadyAtMs, folderProblem: null });
   }
 
@@ -198,171 +230,106 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   }
 
   const blocked = (): boolean => ctx.backoff.blockedUntil() > ctx.now();
-  // After a server failure the first request is a lone probe; full concurrency resumes on success.
-  let limit = ctx.backoff.consecutiveFailures > 0 ? 1 : Math.max(1, config.concurrency);
+  // An event is never sent that cannot be remembered: a record that could not be written (a full
+  // disk, a vanished or read-only STATE_DIR) stops the pass before its first upload and whenever a
+  // write fails during it. flush() writes what an earlier failure kept back, so it is the probe.
+  let recordProblem: string | null = null;
+  try {
+    await ledger.flush();
+  } catch (err) {
+    recordProblem = recordProblemOf(err, ledger.dir);
+  }
+  const sender: SendContext = {
+    ctx,
+    troubles,
+    // After a server failure the first request is a lone probe; full concurrency resumes on success.
+    limit: ctx.backoff.consecutiveFailures > 0 ? 1 : Math.max(1, config.concurrency),
+    sending: new Map(),
+    recording: new Set(),
+    onRecordFailure: (err, filename) => {
+      recordProblem ??= recordProblemOf(err, ledger.dir);
+      counts.errors++;
+      lastFailure = { atMs: ctx.now(), reason: recordProblem };
+      log.error(`delivered ${filename} but could not record it: ${recordProblem}`);
+    },
+  };
 
-  const processOne = async (candidate: Candidate): Promise<void> => {
-    const { binary, report } = candidate.event;
-    const read = await readWhole(binary.path, { size: binary.size, mtimeMs: binary.mtimeMs });
-    if (read.kind === 'failed') {
-      // Locked, vanished or still changing: not the technician's problem; a later pass tries again.
-      counts.started--;
-      return;
-    }
-    const sha256 = sha256Hex(read.bytes);
-    ledger.rememberHash(identity(binary), sha256);
-    let lateReport = candidate.lateReport;
-    const entry = ledger.deliveryOf(sha256);
-    if (entry && !lateReport) {
-      if (needsLateReport(candidate.event, entry)) lateReport = true;
-      else {
-        // The same content under another name or path: already delivered.
-        counts.alreadyDelivered++;
-        counts.resolved++;
-        counts.started--;
-        return;
-      }
-    }
-    if (heldBack.isHeld(sha256)) {
-      counts.heldBack++;
-      counts.resolved++;
-      counts.started--;
-      return;
-    }
-
-    let reportName: string | null = null;
-    let reportBytes: Uint8Array | null = null;
-    if (report) {
-      const reportRead = await readWhole(report.path, { size: report.size, mtimeMs: report.mtimeMs });
-      if (reportRead.kind === 'read') {
-        reportName = report.name;
-        reportBytes = reportRead.bytes;
-      } else if (reportRead.error === 'locked' || reportRead.error === 'changed' || reportRead.error === 'missing') {
-        counts.started--;
-        return; // the report is in motion; the next pass pairs it again
-      } else {
-        log.warn(`${binary.name}: its report ${report.name} cannot be read (${reportRead.reason}); sending the binary alone`);
-      }
-    }
-    if (lateReport && reportBytes === null) {
-      counts.started--;
-      return;
-    }
-
-    const outcome = await uploader.upload(
-      { binaryName: binary.name, binaryBytes: read.bytes, reportName, reportBytes },
-      ctx.signal,
-    );
+  const tally = (candidate: Candidate, result: SendResult): void => {
     const atMs = ctx.now();
-    switch (outcome.kind) {
-      case 'delivered': {
-        // The server has it: recorded in memory at once (so nothing sends it again), durable
-        // when the fsync lands. The upload slot does not wait for the fsync: deliveries made
-        // meanwhile share the next one, and the pass waits for every write before it ends.
-        trackRecording(
-          ledger.record([
-            {
-              entry: {
-                sha256,
-                filename: binary.name,
-                size: read.bytes.length,
-                forwardedAt: iso(atMs),
-                withReport: reportBytes !== null,
-                source: 'sent',
-              },
-              file: identity(binary),
-            },
-          ]),
-          binary.name,
-        );
-        heldBack.succeed(sha256);
-        ctx.backoff.success();
-        limit = Math.max(1, config.concurrency);
+    if (!UPLOADED.has(result.kind)) counts.started--;
+    if (RESOLVED.has(result.kind)) counts.resolved++;
+    switch (result.kind) {
+      case 'already-delivered':
+        counts.alreadyDelivered++;
+        return;
+      case 'held':
+        counts.heldBack++;
+        return;
+      case 'unreadable':
+        counts.errors++;
+        lastFailure = { atMs, reason: result.reason };
+        return;
+      case 'in-motion':
+        return;
+      case 'delivered':
         serverReachable = true;
         lastSuccessAtMs = atMs;
         counts.forwarded++;
-        counts.resolved++;
-        if (reportBytes !== null) counts.withReport++;
-        const what = lateReport ? 'late report for' : 'delivered';
-        log.info(`${what} ${binary.name}${reportName ? ` + ${reportName}` : ' (no report)'} ${read.bytes.length} B sha256 ${sha256.slice(0, 12)}`);
+        if (result.withReport) counts.withReport++;
         break;
-      }
-      case 'transient': {
+      case 'transient':
         counts.errors++;
-        const until = ctx.backoff.failure(atMs, outcome.retryAfterMs);
         serverReachable = false;
-        lastFailure = { atMs, reason: outcome.reason };
-        log.warn(`not sent ${binary.name}: ${outcome.reason}; server back-off until ${iso(until)}`);
+        lastFailure = { atMs, reason: result.reason };
         break;
-      }
-      case 'permanent': {
+      case 'permanent':
         counts.errors++;
         serverReachable = true;
-        lastFailure = { atMs, reason: `${binary.name}: ${outcome.reason}` };
-        const heldNow = heldBack.fail(sha256, binary.name, outcome.reason, atMs);
-        log.error(`refused ${binary.name}: ${outcome.reason}`);
-        if (heldNow) {
-          counts.resolved++;
-          log.error(`held back ${binary.name} after ${config.holdBackAfterFailures} refusals; retry it from the tray or with 'series3-watcher retry'`);
-        }
+        lastFailure = { atMs, reason: `${candidate.event.binary.name}: ${result.reason}` };
+        if (result.heldNow) counts.resolved++;
         break;
-      }
     }
     ctx.onProgress?.({
       forwarded: counts.forwarded,
       errors: counts.errors,
       remaining: candidates.length - counts.resolved,
-      last: {
-        kind: outcome.kind,
-        atMs,
-        reason: outcome.kind === 'delivered' ? null : outcome.kind === 'permanent' ? `${binary.name}: ${outcome.reason}` : outcome.reason,
-      },
+      last: { kind: result.kind, atMs, reason: result.kind === 'delivered' ? null : (lastFailure?.reason ?? null) },
     });
   };
 
-  // Deliveries acknowledged by the server whose record line is not yet on disk; bounded so a
-  // crash can only ever resend a handful (the server recognises them by content anyway).
-  const recording = new Set<Promise<void>>();
-  const trackRecording = (write: Promise<void>, filename: string): void => {
-    const tracked: Promise<void> = write
-      .catch((err: Error) => {
-        counts.errors++;
-        lastFailure = { atMs: ctx.now(), reason: `${filename}: delivered but not recorded: ${err.message}` };
-        log.error(`delivered ${filename} but could not record it in ${ledger.dir} (${err.message}); it may be sent again`);
-      })
-      .finally(() => recording.delete(tracked));
-    recording.add(tracked);
-  };
-
   const guarded = async (candidate: Candidate): Promise<void> => {
+    let result: SendResult;
     try {
-      await processOne(candidate);
+      result = await sendOne(sender, candidate);
     } catch (err) {
-      counts.errors++;
       const reason = `${candidate.event.binary.name}: ${(err as Error).message}`;
-      lastFailure = { atMs: ctx.now(), reason };
       log.error(`unexpected failure on ${reason}`);
+      result = { kind: 'unreadable', reason };
     }
+    tally(candidate, result);
   };
 
   let next = 0;
   const inFlight = new Set<Promise<void>>();
-  const canStart = (): boolean => !ctx.shouldStop() && counts.started < ctx.budget && !blocked();
+  const canStart = (): boolean =>
+    recordProblem === null && !ctx.shouldStop() && counts.started < ctx.budget && !blocked();
   for (;;) {
-    while (inFlight.size < limit && recording.size < limit && next < candidates.length && canStart()) {
+    while (inFlight.size < sender.limit && sender.recording.size < sender.limit && next < candidates.length && canStart()) {
       const candidate = candidates[next++]!;
       counts.started++;
       const task: Promise<void> = guarded(candidate).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     const moreToStart = next < candidates.length && canStart();
-    if (inFlight.size === 0 && (recording.size === 0 || !moreToStart)) break;
-    await Promise.race([...inFlight, ...recording]);
+    if (inFlight.size === 0 && (sender.recording.size === 0 || !moreToStart)) break;
+    await Promise.race([...inFlight, ...sender.recording]);
   }
-  await Promise.all(recording);
+  await Promise.all(sender.recording);
 
-  const stoppedEarly = next < candidates.length && blocked();
-  if (stoppedEarly) log.warn(`pass stopped early: the server is not answering; ${candidates.length - next} events wait for it`);
+  const stoppedEarly = next < candidates.length && (blocked() || recordProblem !== null);
+  if (stoppedEarly && recordProblem === null) {
+    log.warn(`pass stopped early: the server is not answering; ${candidates.length - next} events wait for it`);
+  }
   await heldBack.save();
   return finish({
     pending: Math.max(0, candidates.length - counts.resolved),
@@ -371,7 +338,181 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     stoppedEarly,
     nextReadyAtMs,
     folderProblem: null,
+    recordProblem,
   });
+}
+
+/** What became of one ready event: counted in one place (`tally`), never by string. */
+type SendResult =
+  /** The binary or its report is being written, renamed or held by a program: a later pass. */
+  | { readonly kind: 'in-motion' }
+  /** It cannot be read for a reason a person must fix; told once (see read-troubles.ts). */
+  | { readonly kind: 'unreadable'; readonly reason: string }
+  /** The same content went before (under another name, or by another upload of this pass). */
+  | { readonly kind: 'already-delivered' }
+  | { readonly kind: 'held' }
+  | { readonly kind: 'delivered'; readonly withReport: boolean }
+  | { readonly kind: 'transient'; readonly reason: string }
+  | { readonly kind: 'permanent'; readonly reason: string; readonly heldNow: boolean };
+
+/** Results for which a request went to the server (they count against the cap). */
+const UPLOADED: ReadonlySet<SendResult['kind']> = new Set(['delivered', 'transient', 'permanent']);
+/** Results after which the event no longer waits in this pass. */
+const RESOLVED: ReadonlySet<SendResult['kind']> = new Set(['delivered', 'already-delivered', 'held']);
+
+/** What sending needs beyond the pass context; lives for one pass. */
+interface SendContext {
+  readonly ctx: PassContext;
+  readonly troubles: ReadTroubles;
+  /** Uploads in flight at once: 1 while probing a server that failed, else SFM_CONCURRENCY. */
+  limit: number;
+  /** sha256 -> the upload of that content now in flight, so a twin under another name waits for it. */
+  readonly sending: Map<string, Promise<unknown>>;
+  /**
+   * Deliveries acknowledged by the server whose record line is not yet on disk; bounded by `limit`
+   * so a crash can only ever resend a handful (the server recognises them by content anyway).
+   */
+  readonly recording: Set<Promise<void>>;
+  readonly onRecordFailure: (err: unknown, filename: string) => void;
+}
+
+async function sendOne(sender: SendContext, candidate: Candidate): Promise<SendResult> {
+  const { ctx, troubles } = sender;
+  const { ledger, heldBack, log } = ctx;
+  const { binary, report } = candidate.event;
+  const read = await readWhole(binary.path, { size: binary.size, mtimeMs: binary.mtimeMs });
+  if (read.kind === 'failed') return readFailed(sender, binary.name, read);
+  tellOnce(log, noteReadSuccess(troubles, binary.name));
+  const sha256 = sha256Hex(read.bytes);
+  ledger.rememberHash(identity(binary), sha256);
+  // The same content under another name may be on its way right now: wait for that upload, then
+  // decide from the record like any other twin.
+  const twin = sender.sending.get(sha256);
+  if (twin !== undefined) await twin.catch(() => undefined);
+  let lateReport = candidate.lateReport;
+  const entry = ledger.deliveryOf(sha256);
+  if (entry && !lateReport) {
+    if (!needsLateReport(candidate.event, entry)) return { kind: 'already-delivered' };
+    lateReport = true;
+  }
+  if (heldBack.isHeld(sha256)) return { kind: 'held' };
+
+  let reportPart: { name: string; bytes: Uint8Array } | null = null;
+  if (report) {
+    const reportRead = await readWhole(report.path, { size: report.size, mtimeMs: report.mtimeMs });
+    if (reportRead.kind === 'read') {
+      tellOnce(log, noteReadSuccess(troubles, report.name));
+      reportPart = { name: report.name, bytes: reportRead.bytes };
+    } else if (isQuietKind(reportRead.error)) {
+      tellOnce(log, noteReadFailure(troubles, report.name, { kind: reportRead.error, reason: reportRead.reason }, ctx.now()));
+      return { kind: 'in-motion' }; // the next pass pairs it again
+    } else {
+      tellOnce(log, noteReadFailure(troubles, report.name, { kind: reportRead.error, reason: reportRead.reason }, ctx.now()));
+      if (lateReport) return { kind: 'in-motion' };
+    }
+  }
+  if (lateReport && reportPart === null) return { kind: 'in-motion' };
+
+  const upload = upload1(sender, { binary, sha256, bytes: read.bytes, reportPart, lateReport });
+  sender.sending.set(sha256, upload);
+  try {
+    return await upload;
+  } finally {
+    sender.sending.delete(sha256);
+  }
+}
+
+async function upload1(
+  sender: SendContext,
+  event: {
+    readonly binary: DirEntry;
+    readonly sha256: string;
+    readonly bytes: Uint8Array;
+    readonly reportPart: { name: string; bytes: Uint8Array } | null;
+    readonly lateReport: boolean;
+  },
+): Promise<SendResult> {
+  const { ctx } = sender;
+  const { config, ledger, heldBack, log } = ctx;
+  const { binary, sha256, bytes, reportPart } = event;
+  const outcome = await ctx.uploader!.upload(
+    { binaryName: binary.name, binaryBytes: bytes, reportName: reportPart?.name ?? null, reportBytes: reportPart?.bytes ?? null },
+    ctx.signal,
+  );
+  const atMs = ctx.now();
+  switch (outcome.kind) {
+    case 'delivered': {
+      // The server has it: recorded in memory at once (so nothing sends it again), durable when
+      // the fsync lands. The upload slot does not wait for the fsync: deliveries made meanwhile
+      // share the next one, and the pass waits for every write before it ends.
+      const write = ledger.record([
+        {
+          entry: {
+            sha256,
+            filename: binary.name,
+            size: bytes.length,
+            forwardedAt: iso(atMs),
+            withReport: reportPart !== null,
+            source: 'sent',
+          },
+          file: identity(binary),
+        },
+      ]);
+      const tracked: Promise<void> = write
+        .catch((err: unknown) => sender.onRecordFailure(err, binary.name))
+        .finally(() => sender.recording.delete(tracked));
+      sender.recording.add(tracked);
+      heldBack.succeed(sha256);
+      ctx.backoff.success();
+      sender.limit = Math.max(1, config.concurrency);
+      const what = event.lateReport ? 'late report for' : 'delivered';
+      log.info(`${what} ${binary.name}${reportPart ? ` + ${reportPart.name}` : ' (no report)'} ${bytes.length} B sha256 ${sha256.slice(0, 12)}`);
+      return { kind: 'delivered', withReport: reportPart !== null };
+    }
+    case 'transient': {
+      const until = ctx.backoff.failure(atMs, outcome.retryAfterMs);
+      log.warn(`not sent ${binary.name}: ${outcome.reason}; server back-off until ${iso(until)}`);
+      return { kind: 'transient', reason: outcome.reason };
+    }
+    case 'permanent': {
+      const heldNow = heldBack.fail(sha256, binary.name, outcome.reason, atMs);
+      log.error(`refused ${binary.name}: ${outcome.reason}`);
+      if (heldNow) {
+        log.error(`held back ${binary.name} after ${config.holdBackAfterFailures} refusals; retry it from the tray or with 'series3-watcher retry'`);
+      }
+      return { kind: 'permanent', reason: outcome.reason, heldNow };
+    }
+  }
+}
+
+function readFailed(sender: SendContext, name: string, read: Extract<ReadOutcome, { kind: 'failed' }>): SendResult {
+  const told = noteReadFailure(sender.troubles, name, { kind: read.error, reason: read.reason }, sender.ctx.now());
+  tellOnce(sender.ctx.log, told);
+  // Locked, vanished or still changing: not the technician's problem (for a while); a later pass tries again.
+  if (isQuietKind(read.error)) return { kind: 'in-motion' };
+  return { kind: 'unreadable', reason: `${name}: ${read.reason}` };
+}
+
+/** Opens and closes a file without reading it: null when it opens, else why not (classified). */
+async function openFailure(path: string): Promise<Extract<ReadOutcome, { kind: 'failed' }> | null> {
+  try {
+    await (await open(path, 'r')).close();
+    return null;
+  } catch (err) {
+    const kind = classifyFileError(err);
+    return { kind: 'failed', error: kind, reason: kind === 'permission' ? `${path} cannot be read (permission denied): give this user read access to the watch folder` : `${path} cannot be opened (${err instanceof Error ? err.message : String(err)})` };
+  }
+}
+
+function tellOnce(log: Logger, line: string | null): void {
+  if (line !== null) log.warn(line);
+}
+
+/** The words for a record that cannot be written: the ledger's own when it classified the failure. */
+function recordProblemOf(err: unknown, stateDir: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if ((err as { kind?: unknown } | null)?.kind === 'record-write') return message;
+  return `the record in STATE_DIR ${stateDir} cannot be written (${message}); sending is stopped until it can`;
 }
 
 /** The pass as the status shows it. */

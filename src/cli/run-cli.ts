@@ -226,7 +226,7 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
       io.stdout(`would send  ${item.filename}  ${item.modified}  ${what}`);
     }
     for (const item of outcome.waitingList) {
-      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${item.readyAt ? ` (ready at ${item.readyAt})` : ''}`);
+      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${item.readyAt ? ` (ready at ${item.readyAt})` : ''}${item.detail ? `: ${item.detail}` : ''}`);
     }
     io.stdout(
       `${outcome.plan.length} would be sent now, ${outcome.pending - outcome.plan.length} over the cap, ${outcome.settling} settling, ` +
@@ -240,7 +240,7 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
         tooOld: outcome.tooOld,
       });
     }
-    return EXIT_OK;
+    return outcome.waitingList.some((item) => item.reason === 'unreadable') ? EXIT_FAILED : EXIT_OK;
   }
   const summary = {
     forwarded: outcome.forwarded,
@@ -254,10 +254,13 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
     `sent ${summary.forwarded} (${summary.withReport} with report), ${summary.errors} failed, ${summary.pending} left for later passes, ` +
       `${summary.heldBack} held back, in ${summary.seconds} s`,
   );
-  if (outcome.lastFailure) io.stdout(`last failure: ${outcome.lastFailure.reason}`);
-  if (outcome.stoppedEarly) io.stdout('the pass stopped early: the server is not answering');
-  if (args.json) emitJson(io, summary);
-  return summary.errors > 0 ? EXIT_FAILED : EXIT_OK;
+  for (const file of outcome.unreadable) io.stdout(`cannot send: ${file.reason}`);
+  if (outcome.recordProblem) io.stdout(`sending stopped: ${outcome.recordProblem}`);
+  else if (outcome.lastFailure) io.stdout(`last failure: ${outcome.lastFailure.reason}`);
+  if (outcome.stoppedEarly && !outcome.recordProblem) io.stdout('the pass stopped early: the server is not answering');
+  const problems = [...outcome.unreadable.map((file) => file.reason), ...(outcome.recordProblem ? [outcome.recordProblem] : [])];
+  if (args.json) emitJson(io, problems.length > 0 ? { ...summary, problems } : summary);
+  return summary.errors > 0 || problems.length > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 function describeWait(reason: string): string {
@@ -272,6 +275,8 @@ function describeWait(reason: string): string {
       return 'over the per-pass cap: next pass';
     case 'held-back':
       return 'held back after repeated refusals';
+    case 'unreadable':
+      return 'cannot be read: it will not be sent until a person fixes that';
     default:
       return reason;
   }
