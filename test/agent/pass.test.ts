@@ -5,7 +5,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createMemoryLogger, runOnce } from '../../src/agent/index.js';
+import { createAgent, createMemoryLogger, runOnce, type AgentStatus } from '../../src/agent/index.js';
+import { waitFor } from '../support/fixtures.js';
 import { openLedger } from '../../src/record/index.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { makeSite, testConfig, writeAged, writeEvent, type Site } from '../support/fixtures.js';
@@ -169,5 +170,33 @@ describe('item 1: a record that cannot be written stops sending', () => {
     expect(receiver.received()).toHaveLength(200);
     // Sent twice: at most those in flight when the disk filled.
     expect(posts() - 200).toBeLessThanOrEqual(inFlightMax);
+  });
+
+  it.skipIf(!canMount)('in run: the status shows the reason (the tray: failing), and sending resumes by itself once space is freed', async () => {
+    mountPoint = join(site.root, 'small-disk');
+    await mkdir(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]);
+    const stateDir = join(mountPoint, 'state');
+    const cfg = config({ stateDir, logFile: join(site.root, 'series3-watcher.log'), concurrency: 2 });
+    const agent = createAgent(cfg, { log: createMemoryLogger(), watch: false, statusFile: false, folderRetryMs: 200 });
+    await agent.start();
+    try {
+      await writeFile(join(mountPoint, 'filler'), Buffer.alloc(256 * 1024 - 16 * 1024));
+      for (let i = 0; i < 150; i++) await writeEvent(site.watchDir, `M${String(i).padStart(3, '0')}LK44.AB0`, { report: false, ageSeconds: 900 + i });
+      agent.forwardNow();
+      const failing = await waitFor(() => (agent.status().problems.some((p) => /STATE_DIR/.test(p)) ? agent.status() : null), 'the record problem');
+      expect(failing.problems.join('\n')).toMatch(/no space|full/i);
+      const sentWhileFull = posts();
+      await new Promise((r) => setTimeout(r, 600));
+      // Passes keep probing the record, but no upload starts while it cannot be written.
+      expect(posts()).toBe(sentWhileFull);
+
+      await rm(join(mountPoint, 'filler'));
+      const done: AgentStatus = await waitFor(() => (receiver.received().length === 150 && agent.status().problems.length === 0 ? agent.status() : null), 'all 150 delivered');
+      expect(done.problems).toEqual([]);
+      expect(posts() - 150).toBeLessThanOrEqual(2 * cfg.concurrency);
+    } finally {
+      await agent.stop();
+    }
   });
 });

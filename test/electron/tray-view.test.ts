@@ -129,3 +129,18 @@ describe('formatting', () => {
     [minutesAgo(60), '1 h ago'], [minutesAgo(47 * 60), '47 h ago'], [minutesAgo(72 * 60), '3 days ago'],
   ])('formatAgo(%s) = %s', (iso, text) => expect(formatAgo(iso, NOW_MS)).toBe(text));
 });
+
+describe('trayView: field faults reach the menu (issue 7)', () => {
+  it('item 1: a record that cannot be written shows failing, with the reason in the menu', () => {
+    const reason = 'the disk holding STATE_DIR C:\\series3\\state is full; free some space: sending is stopped until the record can be written';
+    const view = trayView(statusWith({ problems: [reason], waiting: 180 }), NOW_MS);
+    expect(view.state).toBe('failing');
+    expect(statusLabels(view.menu).join('\n')).toContain('STATE_DIR C:\\series3\\state is full');
+  });
+
+  it('item 2: an event file that cannot be read shows failing, naming the file in the menu', () => {
+    const view = trayView(statusWith({ problems: ['S353L4H0.3M0W is locked by another program since 14:02; it is tried again every pass (close the program holding it)'] }), NOW_MS);
+    expect(view.state).toBe('failing');
+    expect(statusLabels(view.menu).some((line) => line.startsWith('S353L4H0.3M0W is locked by another program since 14:02'))).toBe(true);
+  });
+});
