@@ -44,6 +44,14 @@ describe('packaging (electron-builder)', () => {
     expect(existsSync(path.join(repoRoot, pkg.build.win.icon))).toBe(true);
   });
 
+  it('item 12: the installer refuses Windows before 10 with a message that points to the headless agent', () => {
+    const include = pkg.build.nsis['include'];
+    expect(include).toBe('assets/installer.nsh');
+    const script = readFileSync(path.join(repoRoot, String(include)), 'utf8');
+    expect(script).toMatch(/!macro customInit[\s\S]*\$\{IfNot\} \$\{AtLeastWin10\}[\s\S]*MessageBox[\s\S]*Windows 10 or later[\s\S]*headless agent[\s\S]*Quit[\s\S]*!macroend/);
+    expect(script).toContain('!include "WinVer.nsh"');
+  });
+
   it('ships config-template.ini beside the app (the first-run config)', () => {
     expect(pkg.build.extraResources).toEqual([{ from: 'config-template.ini', to: 'config-template.ini' }]);
     expect(existsSync(path.join(repoRoot, 'config-template.ini'))).toBe(true);
