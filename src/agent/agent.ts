@@ -15,6 +15,7 @@ import type { Agent, SeedCounts } from './types.js';
 import type { AgentStatus, PassSummary } from './status-types.js';
 import { loadHeldBack, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
+import { serverAnswered, serverFailed, type OutageState, type OutageStep } from './outage-log.js';
 import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { uploaderOptions } from './check-server.js';
@@ -33,6 +34,8 @@ export interface AgentOptions {
   readonly stopGraceMs?: number;
   /** How soon a missing watch folder is looked for again (default 5 s). */
   readonly folderRetryMs?: number;
+  /** During a server outage, the log summarises it at most this often (default 5 min). */
+  readonly outageSummaryMs?: number;
 }
 
 /** A pass started by a hint waits at least this long after the previous one (rename storms). */
@@ -77,6 +80,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
   let settling = 0;
   let passInProgress = false;
   const problems = new Map<string, string>();
+  // The server outage in progress, as the log tells it (start, summaries, end): see outage-log.ts.
+  let outage: OutageState = null;
   let snapshot: AgentStatus = buildStatus();
 
   function buildStatus(): AgentStatus {
@@ -284,10 +289,20 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
   }
 
+  function logOutage(step: OutageStep): void {
+    outage = step.state;
+    for (const line of step.lines) log[line.level](line.text);
+  }
+
   /** Mid-pass: the status follows each answer, so a draining backlog never shows stale failure. */
   function follow(progress: PassProgress): void {
     const at = new Date(progress.last.atMs).toISOString();
     waiting = progress.remaining + settling;
+    logOutage(
+      progress.last.kind === 'transient'
+        ? serverFailed(outage, { nowMs: progress.last.atMs, kind: 'request', reason: progress.last.reason, waiting: progress.remaining }, options.outageSummaryMs)
+        : serverAnswered(outage, progress.last.atMs),
+    );
     if (progress.last.kind === 'delivered') {
       serverReachable = true;
       lastSuccessAt = at;
@@ -316,9 +331,13 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
     failingSince = failingSinceAfter(outcome, failingSince);
     lastPass = passSummary(outcome);
+    if (outcome.stoppedEarly && outcome.folderProblem === null) {
+      logOutage(serverFailed(outage, { nowMs: now(), kind: 'pass', reason: null, waiting: outcome.pending }, options.outageSummaryMs));
+    }
     if (outcome.folderProblem) {
       log.warn(outcome.folderProblem);
-    } else if (outcome.forwarded > 0 || outcome.errors > 0 || outcome.stoppedEarly) {
+    } else if ((outcome.forwarded > 0 || outcome.errors > 0 || outcome.stoppedEarly) && (outage === null || outcome.forwarded > 0)) {
+      // During an outage a pass that sent nothing is in the outage's summary, not a line of its own.
       log.info(
         `pass: ${outcome.forwarded} sent (${outcome.withReport} with report), ${outcome.errors} failed, ` +
           `${outcome.pending} ready and waiting, ${outcome.settling} settling, ${outcome.heldBack} held back, ` +

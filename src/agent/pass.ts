@@ -362,7 +362,6 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   await Promise.all(recording);
 
   const stoppedEarly = next < candidates.length && blocked();
-  if (stoppedEarly) log.warn(`pass stopped early: the server is not answering; ${candidates.length - next} events wait for it`);
   await heldBack.save();
   return finish({
     pending: Math.max(0, candidates.length - counts.resolved),
