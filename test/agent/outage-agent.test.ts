@@ -39,7 +39,7 @@ describe('item 17: the log during an outage', () => {
       await writeEvent(site.watchDir, `N529L${String(i).padStart(3, '0')}.AB0`, { report: true, ageSeconds: 0 });
       await sleep(100);
     }
-    expect(passes.size).toBeGreaterThanOrEqual(8);
+    expect(passes.size).toBeGreaterThanOrEqual(5);
     // Per-event "not sent" lines are pass.ts's, one per lone probe; everything else is counted.
     const outageLines = log.lines.filter((l) => !l.includes('started:') && !/^WARN not sent /.test(l));
     expect(outageLines.filter((l) => /^WARN pass stopped early|^INFO pass:/.test(l))).toEqual([]);
@@ -53,7 +53,7 @@ describe('item 17: the log during an outage', () => {
     await waitFor(() => log.lines.some((l) => l.includes('server answering again')), 'the end of the outage in the log', 8000);
     const end = log.lines.filter((l) => l.includes('server answering again'));
     expect(end).toHaveLength(1);
-    expect(end[0]).toMatch(/^INFO server answering again after [3-9] s \(not answering since .*\); \d+ events waited for it$/);
+    expect(end[0]).toMatch(/^INFO server answering again after \d+ s \(not answering since .*\); \d+ events waited for it$/);
   });
 
   it("item 17: 'once' that stops early says why in one line, naming the reason and how many wait", async () => {
