@@ -121,7 +121,7 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
     const line = format('WARN ', message);
     append(line);
     if (options.echo) options.echo(line.trimEnd());
-    else if (toStderr) stderr(`series3-watcher: ${message}\n`);
+    else if (toStderr) stderr(`series3-watcher: ${redact(message, secrets)}\n`);
   };
 
   const write = (level: string, message: string): void => {
