@@ -15,6 +15,7 @@ import type { Agent, SeedCounts } from './types.js';
 import type { AgentStatus, PassSummary } from './status-types.js';
 import { loadHeldBack, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
+import { serverAnswered, serverFailed, type OutageState, type OutageStep } from './outage-log.js';
 import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
 import { createReadTroubles } from './read-troubles.js';
 import { seedBacklog } from './seed.js';
@@ -34,6 +35,8 @@ export interface AgentOptions {
   readonly stopGraceMs?: number;
   /** How soon a missing watch folder is looked for again (default 5 s). */
   readonly folderRetryMs?: number;
+  /** During a server outage, the log summarises it at most this often (default 5 min). */
+  readonly outageSummaryMs?: number;
 }
 
 /** A pass started by a hint waits at least this long after the previous one (rename storms). */
@@ -80,6 +83,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
   const problems = new Map<string, string>();
   // Files that could not be read, across passes: told once, shown while they last.
   const readTroubles = createReadTroubles();
+  // The server outage in progress, as the log tells it (start, summaries, end): see outage-log.ts.
+  let outage: OutageState = null;
   let snapshot: AgentStatus = buildStatus();
 
   function buildStatus(): AgentStatus {
@@ -141,6 +146,14 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
         setProblem('status', `cannot write the status file in ${dir}: ${err.message}`);
       });
     return statusWriting;
+  }
+
+  /** A lasting problem is logged when it starts or changes and when it ends, not on every pass. */
+  function tellProblemChange(key: string, message: string | null, endedLine: string): void {
+    const previous = problems.get(key) ?? null;
+    if (message !== null && message !== previous) log.warn(message);
+    if (message === null && previous !== null) log.info(endedLine);
+    setProblem(key, message);
   }
 
   function setProblem(key: string, message: string | null): void {
@@ -289,10 +302,20 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
   }
 
+  function logOutage(step: OutageStep): void {
+    outage = step.state;
+    for (const line of step.lines) log[line.level](line.text);
+  }
+
   /** Mid-pass: the status follows each answer, so a draining backlog never shows stale failure. */
   function follow(progress: PassProgress): void {
     const at = new Date(progress.last.atMs).toISOString();
     waiting = progress.remaining + settling;
+    logOutage(
+      progress.last.kind === 'transient'
+        ? serverFailed(outage, { nowMs: progress.last.atMs, kind: 'request', reason: progress.last.reason, waiting: progress.remaining }, options.outageSummaryMs)
+        : serverAnswered(outage, progress.last.atMs),
+    );
     if (progress.last.kind === 'delivered') {
       serverReachable = true;
       lastSuccessAt = at;
@@ -309,8 +332,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     windowStarted += outcome.started;
     settling = outcome.settling;
     waiting = outcome.pending + outcome.settling;
-    setProblem('folder', outcome.folderProblem);
-    setProblem('record', outcome.recordProblem);
+    tellProblemChange('folder', outcome.folderProblem, 'the watch folder can be read again');
+    tellProblemChange('record', outcome.recordProblem, `the record in ${config.stateDir} can be written again; sending resumes`);
     for (const key of problems.keys()) if (key.startsWith('file:')) problems.delete(key);
     for (const file of outcome.unreadable) setProblem(`file:${file.filename}`, file.reason);
     setProblem('pass', null);
@@ -324,9 +347,11 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
     failingSince = failingSinceAfter(outcome, failingSince);
     lastPass = passSummary(outcome);
-    if (outcome.folderProblem) {
-      log.warn(outcome.folderProblem);
-    } else if (outcome.forwarded > 0 || outcome.errors > 0 || outcome.stoppedEarly) {
+    if (outcome.stoppedEarly && outcome.folderProblem === null && outcome.recordProblem === null) {
+      logOutage(serverFailed(outage, { nowMs: now(), kind: 'pass', reason: null, waiting: outcome.pending }, options.outageSummaryMs));
+    }
+    if (outcome.folderProblem === null && ((outcome.forwarded > 0 || outcome.errors > 0 || outcome.stoppedEarly) && (outage === null || outcome.forwarded > 0))) {
+      // During an outage a pass that sent nothing is in the outage's summary, not a line of its own.
       log.info(
         `pass: ${outcome.forwarded} sent (${outcome.withReport} with report), ${outcome.errors} failed, ` +
           `${outcome.pending} ready and waiting, ${outcome.settling} settling, ${outcome.heldBack} held back, ` +

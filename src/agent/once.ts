@@ -6,6 +6,7 @@ import { createBackoff, createUploader, type Uploader } from '../upload/index.js
 import { loadHeldBack } from './held-back.js';
 import { importLegacyOnce } from './legacy.js';
 import type { Logger } from './logger.js';
+import { stoppedEarlyLine } from './outage-log.js';
 import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { idleStatus, readStatusFile, writeStatusFile } from './status-file.js';
@@ -42,6 +43,11 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
       dryRun: options.dryRun ?? false,
     });
     if (!options.dryRun) {
+      if (outcome.recordProblem !== null) options.log.error(outcome.recordProblem);
+      if (outcome.stoppedEarly && outcome.folderProblem === null && outcome.recordProblem === null) {
+        const line = stoppedEarlyLine(outcome.lastFailure?.reason ?? null, outcome.pending);
+        options.log[line.level](line.text);
+      }
       if (outcome.forwarded > 0 || outcome.errors > 0) {
         options.log.info(
           `pass (once): ${outcome.forwarded} sent (${outcome.withReport} with report), ${outcome.errors} failed, ${outcome.pending} left for later, ${outcome.seconds.toFixed(1)} s`,

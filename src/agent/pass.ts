@@ -327,9 +327,6 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   await Promise.all(sender.recording);
 
   const stoppedEarly = next < candidates.length && (blocked() || recordProblem !== null);
-  if (stoppedEarly && recordProblem === null) {
-    log.warn(`pass stopped early: the server is not answering; ${candidates.length - next} events wait for it`);
-  }
   await heldBack.save();
   return finish({
     pending: Math.max(0, candidates.length - counts.resolved),
@@ -471,7 +468,8 @@ async function upload1(
     }
     case 'transient': {
       const until = ctx.backoff.failure(atMs, outcome.retryAfterMs);
-      log.warn(`not sent ${binary.name}: ${outcome.reason}; server back-off until ${iso(until)}`);
+      // The first failure since a success is told here; the outage log (outage-log.ts) sums up the rest.
+      if (ctx.backoff.consecutiveFailures === 1) log.warn(`not sent ${binary.name}: ${outcome.reason}; server back-off until ${iso(until)}`);
       return { kind: 'transient', reason: outcome.reason };
     }
     case 'permanent': {

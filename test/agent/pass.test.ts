@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createAgent, createMemoryLogger, runOnce, type AgentStatus } from '../../src/agent/index.js';
+import { createAgent, createMemoryLogger, runOnce } from '../../src/agent/index.js';
 import { waitFor } from '../support/fixtures.js';
 import { openLedger } from '../../src/record/index.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -185,15 +185,15 @@ describe('item 1: a record that cannot be written stops sending', () => {
       for (let i = 0; i < 150; i++) await writeEvent(site.watchDir, `M${String(i).padStart(3, '0')}LK44.AB0`, { report: false, ageSeconds: 900 + i });
       agent.forwardNow();
       const failing = await waitFor(() => (agent.status().problems.some((p) => /STATE_DIR/.test(p)) ? agent.status() : null), 'the record problem');
-      expect(failing.problems.join('\n')).toMatch(/no space|full/i);
+      expect(failing!.problems.join('\n')).toMatch(/no space|full/i);
       const sentWhileFull = posts();
       await new Promise((r) => setTimeout(r, 600));
       // Passes keep probing the record, but no upload starts while it cannot be written.
       expect(posts()).toBe(sentWhileFull);
 
       await rm(join(mountPoint, 'filler'));
-      const done: AgentStatus = await waitFor(() => (receiver.received().length === 150 && agent.status().problems.length === 0 ? agent.status() : null), 'all 150 delivered');
-      expect(done.problems).toEqual([]);
+      const done = await waitFor(() => (receiver.received().length === 150 && agent.status().problems.length === 0 ? agent.status() : null), 'all 150 delivered');
+      expect(done!.problems).toEqual([]);
       expect(posts() - 150).toBeLessThanOrEqual(2 * cfg.concurrency);
     } finally {
       await agent.stop();
