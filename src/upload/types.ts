@@ -11,9 +11,12 @@ export interface EventPayload {
 
 export type UploadOutcome =
   | { readonly kind: 'delivered'; readonly status: number }
-  /** network error, time-out, 408, 429, 5xx: back off the whole server. */
+  /**
+   * network error, time-out, 408, 429, 5xx, 401/403, a redirect, and a 200 that is not the
+   * server's JSON (a proxy page) or has no "results": back off the whole server.
+   */
   | { readonly kind: 'transient'; readonly reason: string; readonly retryAfterMs?: number }
-  /** other 4xx, a row that is not ok, an answer that is not JSON: count towards holding back. */
+  /** other 4xx, a row that is not ok, no row for the binary: count towards holding back. */
   | { readonly kind: 'permanent'; readonly reason: string };
 
 export interface UploaderOptions {

@@ -13,6 +13,7 @@ import {
   classifyError,
   describeRequestError,
   displayUrl,
+  redactCutText,
   redactSecret,
   type HttpAnswer,
 } from './classify.js';
@@ -92,10 +93,10 @@ export function createUploader(options: UploaderOptions): Uploader {
     // exchange, and starts only once a slot is ours so queueing never eats into it.
     const attempt = begin(timeoutMs, signal);
     try {
-      const answer = await exchange(dispatcher, url, { method: 'POST', body: form, headers: authorization, signal: attempt.signal });
-      return classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, nowMs: Date.now() });
+      const answer = await exchange(dispatcher, url, { method: 'POST', body: form, headers: authorization, signal: attempt.signal }, token);
+      return classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token, nowMs: Date.now() });
     } catch (error) {
-      return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy });
+      return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy, token });
     } finally {
       attempt.end();
     }
@@ -124,8 +125,8 @@ export function createUploader(options: UploaderOptions): Uploader {
       const attempt = begin(checkTimeoutMs);
       let result: ServerCheck;
       try {
-        const answer = await exchange(dispatcher, endpoint, { method: 'GET', headers: authorization, signal: attempt.signal });
-        result = classifyCheckAnswer(answer, { url: endpoint, hasToken });
+        const answer = await exchange(dispatcher, endpoint, { method: 'GET', headers: authorization, signal: attempt.signal }, token);
+        result = classifyCheckAnswer(answer, { url: endpoint, hasToken, token });
       } catch (error) {
         const reason = describeRequestError(error, {
           url: endpoint,
@@ -133,6 +134,7 @@ export function createUploader(options: UploaderOptions): Uploader {
           timedOut: attempt.timedOut(),
           cancelled: attempt.cancelled(),
           proxy,
+          token,
         });
         result = { kind: 'failed', reason };
       } finally {
@@ -216,14 +218,17 @@ interface ExchangeOptions {
   readonly signal: AbortSignal;
 }
 
-/** One request; reads (at most a cap of) the answer and always finishes with the body. */
-async function exchange(dispatcher: Dispatcher, url: string, options: ExchangeOptions): Promise<HttpAnswer> {
+/**
+ * One request; reads (at most a cap of) the answer and always finishes with the body.
+ * The token is blanked out of the body here, before anything quotes or cuts it.
+ */
+async function exchange(dispatcher: Dispatcher, url: string, options: ExchangeOptions, token: string): Promise<HttpAnswer> {
   const response = await request(url, { ...options, dispatcher });
   const { body } = response;
   try {
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     const { text, truncated } = await readCapped(body, ok ? maxJsonAnswerBytes : maxErrorAnswerBytes);
-    return { status: response.statusCode, headers: response.headers, body: text, truncated };
+    return { status: response.statusCode, headers: response.headers, body: truncated ? redactCutText(text, token) : redactSecret(text, token), truncated };
   } finally {
     // A body left unread holds its socket; one read to the end has already freed it.
     if (!body.readableEnded) body.destroy();
