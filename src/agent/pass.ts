@@ -6,7 +6,7 @@ import type { Config } from '../config/types.js';
 import type { Ledger, FileIdentity } from '../record/index.js';
 import type { Backoff, Uploader } from '../upload/index.js';
 import type { UploadOutcome } from '../upload/types.js';
-import { listFolder, readWhole } from '../scan/index.js';
+import { defaultStreamAboveBytes, hashWhole, listFolder, readWhole } from '../scan/index.js';
 import { pairEvents } from '../pair/index.js';
 import type { ReadyEvent, WaitReason } from '../pair/types.js';
 import type { DirEntry } from '../scan/types.js';
@@ -33,6 +33,8 @@ export interface PassContext {
   readonly dryRun?: boolean;
   /** Called after each event outcome, so a UI can follow a long pass. */
   readonly onProgress?: (progress: PassProgress) => void;
+  /** Binaries larger than this are hashed and sent by streaming, never held whole (default 32 MB). */
+  readonly streamAboveBytes?: number;
 }
 
 export interface PassProgress {
@@ -203,13 +205,16 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
 
   const processOne = async (candidate: Candidate): Promise<void> => {
     const { binary, report } = candidate.event;
-    const read = await readWhole(binary.path, { size: binary.size, mtimeMs: binary.mtimeMs });
+    // A large binary is hashed by streaming and later streamed into the request (issue 7 item 8).
+    const streamed = binary.size > (ctx.streamAboveBytes ?? defaultStreamAboveBytes);
+    const listed = { size: binary.size, mtimeMs: binary.mtimeMs };
+    const read = streamed ? await hashWhole(binary.path, listed) : await readWhole(binary.path, listed);
     if (read.kind === 'failed') {
       // Locked, vanished or still changing: not the technician's problem; a later pass tries again.
       counts.started--;
       return;
     }
-    const sha256 = sha256Hex(read.bytes);
+    const sha256 = read.kind === 'hashed' ? read.sha256 : sha256Hex(read.bytes);
     ledger.rememberHash(identity(binary), sha256);
     let lateReport = candidate.lateReport;
     const entry = ledger.deliveryOf(sha256);
@@ -250,9 +255,23 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     }
 
     const outcome = await uploader.upload(
-      { binaryName: binary.name, binaryBytes: read.bytes, reportName, reportBytes },
+      read.kind === 'hashed'
+        ? { binaryName: binary.name, binaryFile: { path: binary.path, ...listed }, reportName, reportBytes }
+        : { binaryName: binary.name, binaryBytes: read.bytes, reportName, reportBytes },
       ctx.signal,
     );
+    // Streamed: the file may have moved while it went out. Only bytes whose hash is the one we
+    // checked and will record count as this event; otherwise a later pass hashes and sends again.
+    const notAsHashed =
+      outcome.kind === 'unreadable' ? outcome.reason
+      : outcome.kind === 'delivered' && outcome.sent !== undefined && (outcome.sent.changed !== null || outcome.sent.sha256 !== sha256)
+        ? `${binary.path} changed while it was sent (${outcome.sent.changed ?? 'other content'}); it will be sent again`
+        : null;
+    if (notAsHashed !== null) {
+      log.info(`not recorded ${binary.name}: ${notAsHashed}`);
+      counts.started--;
+      return;
+    }
     const atMs = ctx.now();
     switch (outcome.kind) {
       case 'delivered': {
@@ -265,7 +284,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
               entry: {
                 sha256,
                 filename: binary.name,
-                size: read.bytes.length,
+                size: read.size,
                 forwardedAt: iso(atMs),
                 withReport: reportBytes !== null,
                 source: 'sent',
@@ -284,7 +303,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
         counts.resolved++;
         if (reportBytes !== null) counts.withReport++;
         const what = lateReport ? 'late report for' : 'delivered';
-        log.info(`${what} ${binary.name}${reportName ? ` + ${reportName}` : ' (no report)'} ${read.bytes.length} B sha256 ${sha256.slice(0, 12)}`);
+        log.info(`${what} ${binary.name}${reportName ? ` + ${reportName}` : ' (no report)'} ${read.size} B sha256 ${sha256.slice(0, 12)}`);
         break;
       }
       case 'transient': {

@@ -17,6 +17,7 @@ import {
   redactSecret,
   type HttpAnswer,
 } from './classify.js';
+import { openFileBody, type FileBody } from './file-body.js';
 import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
 
 /**
@@ -24,10 +25,10 @@ import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from '
  * TODO(contract): move `serialHint` into EventPayload (src/upload/types.ts) once the
  * pair/agent side can fill it in; until then callers may pass it this way.
  */
-export interface UploadPayload extends EventPayload {
+export type UploadPayload = EventPayload & {
   /** Sent as `?serial=<hint>` so the server can file the event before parsing it. */
   readonly serialHint?: string;
-}
+};
 
 export interface Uploader {
   /** Never throws for network or HTTP problems: they come back as an outcome. */
@@ -83,22 +84,41 @@ export function createUploader(options: UploaderOptions): Uploader {
 
   async function send(payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
     const url = payload.serialHint ? `${endpoint}?serial=${encodeURIComponent(payload.serialHint)}` : endpoint;
-    const form = new FormData();
-    // Binary first, then its report: the order the server pairs them in.
-    form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
-    if (payload.reportName !== null && payload.reportBytes !== null) {
-      form.append('files', new Blob([payload.reportBytes], { type: 'text/plain' }), payload.reportName);
+    const report = payload.reportName !== null && payload.reportBytes !== null ? { name: payload.reportName, bytes: payload.reportBytes } : null;
+    let fileBody: FileBody | undefined;
+    let body: FormData | FileBody['stream'];
+    let headers = authorization;
+    if (payload.binaryFile !== undefined) {
+      // A large binary: streamed from its file, never held whole (issue 7 item 8).
+      const opened = await openFileBody(payload.binaryName, payload.binaryFile, report);
+      if (opened.kind === 'unreadable') return opened;
+      fileBody = opened.body;
+      body = fileBody.stream;
+      headers = { ...authorization, 'content-type': fileBody.contentType, 'content-length': String(fileBody.contentLength) };
+    } else {
+      const form = new FormData();
+      // Binary first, then its report: the order the server pairs them in.
+      form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
+      if (report !== null) form.append('files', new Blob([report.bytes], { type: 'text/plain' }), report.name);
+      body = form;
     }
     // headersTimeout/bodyTimeout catch a silent socket; this one bounds the whole
     // exchange, and starts only once a slot is ours so queueing never eats into it.
     const attempt = begin(timeoutMs, signal);
     try {
-      const answer = await exchange(dispatcher, url, { method: 'POST', body: form, headers: authorization, signal: attempt.signal }, token);
-      return classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token, nowMs: Date.now() });
+      const answer = await exchange(dispatcher, url, { method: 'POST', body, headers, signal: attempt.signal }, token);
+      const outcome = classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token, nowMs: Date.now() });
+      if (fileBody === undefined || outcome.kind !== 'delivered') return outcome;
+      return { ...outcome, sent: await fileBody.finish() };
     } catch (error) {
+      // The file, not the server, ended the request: no back-off, no blame on the event.
+      const problem = fileBody?.problem();
+      if (problem) return { kind: 'unreadable', reason: problem };
       return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy, token });
     } finally {
       attempt.end();
+      // Closed as soon as the send ends, also on error, time-out or abort: Blastware's folder.
+      await fileBody?.close();
     }
   }
 
@@ -213,7 +233,7 @@ function readCaFile(path: string): string {
 
 interface ExchangeOptions {
   readonly method: 'GET' | 'POST';
-  readonly body?: FormData;
+  readonly body?: FormData | FileBody['stream'];
   readonly headers: Record<string, string>;
   readonly signal: AbortSignal;
 }
