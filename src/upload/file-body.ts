@@ -35,7 +35,13 @@ export interface ReportPart {
  */
 const chunkBytes = 256 * 1024;
 
-export async function openFileBody(binaryName: string, file: StreamedFile, report: ReportPart | null): Promise<OpenedBody> {
+/** `onChunk` is called as each chunk of the file goes out (the uploader's time limit restarts). */
+export async function openFileBody(
+  binaryName: string,
+  file: StreamedFile,
+  report: ReportPart | null,
+  onChunk: () => void = () => undefined,
+): Promise<OpenedBody> {
   let handle: FileHandle;
   try {
     // 'r' is read-only; on Windows Node opens with FILE_SHARE_READ|WRITE|DELETE, so Blastware
@@ -55,10 +61,10 @@ export async function openFileBody(binaryName: string, file: StreamedFile, repor
     await handle.close().catch(() => undefined);
     return { kind: 'unreadable', reason: fileProblem(file.path, error) };
   }
-  return { kind: 'open', body: streamingBody(handle, binaryName, file, report) };
+  return { kind: 'open', body: streamingBody(handle, binaryName, file, report, onChunk) };
 }
 
-function streamingBody(handle: FileHandle, binaryName: string, file: StreamedFile, report: ReportPart | null): FileBody {
+function streamingBody(handle: FileHandle, binaryName: string, file: StreamedFile, report: ReportPart | null, onChunk: () => void): FileBody {
   const boundary = `----series3-watcher-${randomBytes(16).toString('hex')}`;
   const head = Buffer.from(partHead(boundary, binaryName, 'application/octet-stream'));
   const tail = Buffer.concat([
@@ -90,6 +96,7 @@ function streamingBody(handle: FileHandle, binaryName: string, file: StreamedFil
       const piece = chunk.subarray(0, bytesRead);
       hash.update(piece);
       streamed += bytesRead;
+      onChunk();
       yield piece;
     }
     yield tail;

@@ -86,11 +86,14 @@ export function createUploader(options: UploaderOptions): Uploader {
     const url = payload.serialHint ? `${endpoint}?serial=${encodeURIComponent(payload.serialHint)}` : endpoint;
     const report = payload.reportName !== null && payload.reportBytes !== null ? { name: payload.reportName, bytes: payload.reportBytes } : null;
     let fileBody: FileBody | undefined;
+    let attempt: Attempt | undefined;
     let body: FormData | FileBody['stream'];
     let headers = authorization;
     if (payload.binaryFile !== undefined) {
       // A large binary: streamed from its file, never held whole (issue 7 item 8).
-      const opened = await openFileBody(payload.binaryName, payload.binaryFile, report);
+      // The time limit counts from the last chunk sent, not from the start: a 300 MB event on a
+      // slow line takes longer than SFM_HTTP_TIMEOUT_SECONDS yet is no silent server.
+      const opened = await openFileBody(payload.binaryName, payload.binaryFile, report, () => attempt?.progressed());
       if (opened.kind === 'unreadable') return opened;
       fileBody = opened.body;
       body = fileBody.stream;
@@ -104,7 +107,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     }
     // headersTimeout/bodyTimeout catch a silent socket; this one bounds the whole
     // exchange, and starts only once a slot is ours so queueing never eats into it.
-    const attempt = begin(timeoutMs, signal);
+    attempt = begin(timeoutMs, signal);
     try {
       const answer = await exchange(dispatcher, url, { method: 'POST', body, headers, signal: attempt.signal }, token);
       const outcome = classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token, nowMs: Date.now() });
@@ -283,6 +286,8 @@ interface Attempt {
   timedOut(): boolean;
   cancelled(): boolean;
   cancel(): void;
+  /** Bytes went out: the time limit starts again (a large body may take longer than it). */
+  progressed(): void;
   /** Stops the timer and lets go of the caller's signal. */
   end(): void;
 }
@@ -309,6 +314,9 @@ function startAttempt(limitMs: number, caller: AbortSignal | undefined, onEnd: (
     timedOut: () => why === 'time-out',
     cancelled: () => why === 'cancelled',
     cancel: () => stop('cancelled'),
+    progressed() {
+      if (why === undefined) timer.refresh();
+    },
     end() {
       clearTimeout(timer);
       caller?.removeEventListener('abort', onCallerAbort);

@@ -92,15 +92,16 @@ describe('item 8: a large event is streamed, and the recorded hash is that of th
   });
 
   it('a file whose content changes while it is sent is not recorded; the next pass sends and records what is there', async () => {
-    // 8 MB read at 8 MB/s: about a second in flight, long enough to rewrite its tail meanwhile.
+    // 24 MB read at 8 MB/s: three seconds in flight; after 300 ms at most ~2.4 MB were read and
+    // a few MB more sit in the sockets' buffers, so the tail is rewritten before it is read.
     await setUp({ readBytesPerSecond: 8 * 1024 * 1024 });
-    const size = 8 * 1024 * 1024;
+    const size = 24 * 1024 * 1024;
     const { binary } = await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true, size });
     const path = join(site.watchDir, 'M529LK44.AB0');
     const listed = await stat(path);
 
     const sending = pass(1024 * 1024);
-    await sleep(200);
+    await sleep(300);
     // Same size, same mtime: only the bytes that went out can tell.
     const handle = await open(path, 'r+');
     await handle.write(Buffer.alloc(1024 * 1024, 0xab), 0, 1024 * 1024, size - 1024 * 1024);
@@ -132,19 +133,39 @@ describe('item 8: a large event is streamed, and the recorded hash is that of th
 
   it('a file cut short while it is sent is not recorded and does not back the server off', async () => {
     await setUp({ readBytesPerSecond: 8 * 1024 * 1024 });
-    const size = 8 * 1024 * 1024;
+    const size = 24 * 1024 * 1024;
     await writeEvent(site.watchDir, 'M529LK44.AB0', { report: false, size });
     const path = join(site.watchDir, 'M529LK44.AB0');
 
     const sending = pass(1024 * 1024);
-    await sleep(200);
-    await truncate(path, 5 * 1024 * 1024);
+    await sleep(300);
+    await truncate(path, 16 * 1024 * 1024);
     const outcome = await sending;
 
     expect(outcome).toMatchObject({ forwarded: 0, errors: 0, serverReachable: null });
     expect(backoff.consecutiveFailures).toBe(0);
     expect(receiver.received()).toEqual([]);
     expect(ledger.size).toBe(0);
+  });
+
+  it('a large body on a slow line is not cut off by the time limit while its bytes keep going out', async () => {
+    // 16 MB at 4 MB/s: four seconds of sending, over twice the time limit. The limit then counts
+    // from the last chunk handed to the socket: the few MB the kernel buffers (up to 4 MB here)
+    // drain at the slow reader's pace, about a second, before the answer comes.
+    await setUp({ readBytesPerSecond: 4 * 1024 * 1024 });
+    const { binary } = await writeEvent(site.watchDir, 'M529LK44.AB0', { report: false, size: 16 * 1024 * 1024 });
+    const path = join(site.watchDir, 'M529LK44.AB0');
+    const listed = await stat(path);
+    const upload = createUploader({ ...uploaderOptions(testConfig(site, { sfmUrl: receiver.url })), timeoutMs: 1_500 });
+    uploader = upload;
+    const outcome = await upload.upload({
+      binaryName: 'M529LK44.AB0',
+      binaryFile: { path, size: listed.size, mtimeMs: listed.mtimeMs },
+      reportName: null,
+      reportBytes: null,
+    });
+    expect(outcome.kind === 'delivered' ? 'delivered' : outcome.reason).toBe('delivered');
+    expect(outcome).toMatchObject({ kind: 'delivered', sent: { sha256: sha(binary), size: binary.length, changed: null } });
   });
 
   const endings: ReadonlyArray<[string, Behaviour, number, number | null]> = [
