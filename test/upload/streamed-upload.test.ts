@@ -149,14 +149,15 @@ describe('item 8: a large event is streamed, and the recorded hash is that of th
   });
 
   it('a large body on a slow line is not cut off by the time limit while its bytes keep going out', async () => {
-    // 16 MB at 4 MB/s: four seconds of sending, over twice the time limit. The limit then counts
-    // from the last chunk handed to the socket: the few MB the kernel buffers (up to 4 MB here)
-    // drain at the slow reader's pace, about a second, before the answer comes.
+    // 20 MB at 4 MB/s: five seconds of sending, twice the time limit. The limit then counts from
+    // the last chunk handed to the socket: the few MB the kernel buffers (up to 4 MB here) drain
+    // at the slow reader's pace, about a second, before the answer comes; 2.5 s leaves room for a
+    // busy machine.
     await setUp({ readBytesPerSecond: 4 * 1024 * 1024 });
-    const { binary } = await writeEvent(site.watchDir, 'M529LK44.AB0', { report: false, size: 16 * 1024 * 1024 });
+    const { binary } = await writeEvent(site.watchDir, 'M529LK44.AB0', { report: false, size: 20 * 1024 * 1024 });
     const path = join(site.watchDir, 'M529LK44.AB0');
     const listed = await stat(path);
-    const upload = createUploader({ ...uploaderOptions(testConfig(site, { sfmUrl: receiver.url })), timeoutMs: 1_500 });
+    const upload = createUploader({ ...uploaderOptions(testConfig(site, { sfmUrl: receiver.url })), timeoutMs: 2_500 });
     uploader = upload;
     const outcome = await upload.upload({
       binaryName: 'M529LK44.AB0',
