@@ -5,12 +5,13 @@ import { startReceiver } from '../test/support/receiver.js';
 
 interface Ask {
   readonly id: number;
-  readonly type: 'stats' | 'requests' | 'close';
+  readonly type: 'stats' | 'requests' | 'received' | 'close';
   readonly from?: number;
 }
 
 const latencyMs = Number(process.argv[2] ?? '0');
-const receiver = await startReceiver({ latencyMs });
+const maxBodyMb = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+const receiver = await startReceiver({ latencyMs, ...(maxBodyMb === undefined ? {} : { maxBodyBytes: maxBodyMb * 1024 * 1024 }) });
 const send = (message: unknown): void => {
   process.send?.(message);
 };
@@ -33,6 +34,9 @@ process.on('message', (ask: Ask) => {
           id: ask.id,
           list: receiver.requests.slice(ask.from ?? 0).map((r) => ({ at: r.at, names: r.files.map((f) => f.filename) })),
         });
+        return;
+      case 'received':
+        send({ id: ask.id, list: receiver.received() });
         return;
       case 'close':
         await receiver.close();

@@ -20,11 +20,14 @@ export interface RemoteReceiver {
   stats(): Promise<ReceiverStats>;
   /** Requests from index `from` on, in arrival order. */
   requestsSince(from: number): Promise<readonly ReceivedAt[]>;
+  /** Distinct binaries stored, with the sha256 of the bytes the receiver got. */
+  received(): Promise<ReadonlyArray<{ readonly sha256: string; readonly filename: string; readonly size: number }>>;
   close(): Promise<void>;
 }
 
-export async function startRemoteReceiver(options: { readonly latencyMs?: number } = {}): Promise<RemoteReceiver> {
-  const child: ChildProcess = fork(new URL('./receiver-process.js', import.meta.url), [String(options.latencyMs ?? 0)], {
+export async function startRemoteReceiver(options: { readonly latencyMs?: number; readonly maxBodyMb?: number } = {}): Promise<RemoteReceiver> {
+  const args = [String(options.latencyMs ?? 0), ...(options.maxBodyMb === undefined ? [] : [String(options.maxBodyMb)])];
+  const child: ChildProcess = fork(new URL('./receiver-process.js', import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<number, (answer: Record<string, unknown>) => void>();
@@ -64,6 +67,7 @@ export async function startRemoteReceiver(options: { readonly latencyMs?: number
     url,
     stats: async () => (await ask('stats')) as unknown as ReceiverStats,
     requestsSince: async (from) => (await ask('requests', { from }))['list'] as ReceivedAt[],
+    received: async () => (await ask('received'))['list'] as Array<{ sha256: string; filename: string; size: number }>,
     async close() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

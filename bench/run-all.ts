@@ -1,4 +1,4 @@
-// `npm run bench`: runs the benchmarks (all, or those named: idle backfill seed record latency),
+// `npm run bench`: runs the benchmarks (all, or those named: idle backfill seed record latency large),
 // prints one line per target (figure, baseline, ratio, target, PASS/FAIL), a summary, and on the
 // last line one JSON object with every figure. Exit code 0 even when a target is missed; 1 only
 // when a benchmark crashed (its error is in the summary and the JSON).
@@ -8,6 +8,7 @@ import { backfill } from './backfill.js';
 import { seed } from './seed.js';
 import { record } from './record.js';
 import { latency } from './latency.js';
+import { largeEvent } from './large-event.js';
 import { targetLine, type Benchmark, type BenchOutcome, type TargetResult } from './report.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, Benchmark]> = [
@@ -16,6 +17,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, Benchmark]> = [
   ['seed', seed],
   ['record', record],
   ['latency', latency],
+  ['large', largeEvent],
 ];
 
 async function main(): Promise<number> {

@@ -8,7 +8,7 @@ import type { Backoff, Uploader } from '../upload/index.js';
 import type { UploadOutcome } from '../upload/types.js';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { classifyFileError, listFolder, readWhole } from '../scan/index.js';
+import { classifyFileError, defaultStreamAboveBytes, hashWhole, listFolder, readWhole } from '../scan/index.js';
 import { pairEvents } from '../pair/index.js';
 import type { ReadyEvent, WaitReason } from '../pair/types.js';
 import type { DirEntry, ReadOutcome } from '../scan/types.js';
@@ -46,6 +46,8 @@ export interface PassContext {
   readonly readTroubles?: ReadTroubles;
   /** Called after each event outcome, so a UI can follow a long pass. */
   readonly onProgress?: (progress: PassProgress) => void;
+  /** Binaries larger than this are hashed and sent by streaming, never held whole (default 32 MB). */
+  readonly streamAboveBytes?: number;
 }
 
 export interface PassProgress {
@@ -377,10 +379,13 @@ async function sendOne(sender: SendContext, candidate: Candidate): Promise<SendR
   const { ctx, troubles } = sender;
   const { ledger, heldBack, log } = ctx;
   const { binary, report } = candidate.event;
-  const read = await readWhole(binary.path, { size: binary.size, mtimeMs: binary.mtimeMs });
+  // A large binary is hashed by streaming and later streamed into the request, never held whole.
+  const listed = { size: binary.size, mtimeMs: binary.mtimeMs };
+  const streamed = binary.size > (ctx.streamAboveBytes ?? defaultStreamAboveBytes);
+  const read = streamed ? await hashWhole(binary.path, listed) : await readWhole(binary.path, listed);
   if (read.kind === 'failed') return readFailed(sender, binary.name, read);
   tellOnce(log, noteReadSuccess(troubles, binary.name));
-  const sha256 = sha256Hex(read.bytes);
+  const sha256 = read.kind === 'hashed' ? read.sha256 : sha256Hex(read.bytes);
   ledger.rememberHash(identity(binary), sha256);
   // The same content under another name may be on its way right now: wait for that upload, then
   // decide from the record like any other twin.
@@ -410,7 +415,8 @@ async function sendOne(sender: SendContext, candidate: Candidate): Promise<SendR
   }
   if (lateReport && reportPart === null) return { kind: 'in-motion' };
 
-  const upload = upload1(sender, { binary, sha256, bytes: read.bytes, reportPart, lateReport });
+  const body = read.kind === 'hashed' ? ({ kind: 'file', size: read.size } as const) : ({ kind: 'bytes', bytes: read.bytes } as const);
+  const upload = upload1(sender, { binary, sha256, body, reportPart, lateReport });
   sender.sending.set(sha256, upload);
   try {
     return await upload;
@@ -424,18 +430,35 @@ async function upload1(
   event: {
     readonly binary: DirEntry;
     readonly sha256: string;
-    readonly bytes: Uint8Array;
+    /** The bytes read and hashed, or (large files) the file, streamed and hashed again as it goes. */
+    readonly body: { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'file'; readonly size: number };
     readonly reportPart: { name: string; bytes: Uint8Array } | null;
     readonly lateReport: boolean;
   },
 ): Promise<SendResult> {
   const { ctx } = sender;
   const { config, ledger, heldBack, log } = ctx;
-  const { binary, sha256, bytes, reportPart } = event;
+  const { binary, sha256, body, reportPart } = event;
+  const report = { reportName: reportPart?.name ?? null, reportBytes: reportPart?.bytes ?? null };
   const outcome = await ctx.uploader!.upload(
-    { binaryName: binary.name, binaryBytes: bytes, reportName: reportPart?.name ?? null, reportBytes: reportPart?.bytes ?? null },
+    body.kind === 'file'
+      ? { binaryName: binary.name, binaryFile: { path: binary.path, size: binary.size, mtimeMs: binary.mtimeMs }, ...report }
+      : { binaryName: binary.name, binaryBytes: body.bytes, ...report },
     ctx.signal,
   );
+  const size = body.kind === 'file' ? body.size : body.bytes.length;
+  // Streamed: the file may have moved while it went out. Only bytes whose hash is the one checked
+  // (and recorded) count as this event; otherwise a later pass hashes and sends it again.
+  const notAsHashed =
+    outcome.kind === 'unreadable'
+      ? outcome.reason
+      : outcome.kind === 'delivered' && outcome.sent !== undefined && (outcome.sent.changed !== null || outcome.sent.sha256 !== sha256)
+        ? `${binary.path} changed while it was sent (${outcome.sent.changed ?? 'other content'}); it will be sent again`
+        : null;
+  if (notAsHashed !== null) {
+    log.info(`not recorded ${binary.name}: ${notAsHashed}`);
+    return { kind: 'in-motion' };
+  }
   const atMs = ctx.now();
   switch (outcome.kind) {
     case 'delivered': {
@@ -447,7 +470,7 @@ async function upload1(
           entry: {
             sha256,
             filename: binary.name,
-            size: bytes.length,
+            size,
             forwardedAt: iso(atMs),
             withReport: reportPart !== null,
             source: 'sent',
@@ -463,7 +486,7 @@ async function upload1(
       ctx.backoff.success();
       sender.limit = Math.max(1, config.concurrency);
       const what = event.lateReport ? 'late report for' : 'delivered';
-      log.info(`${what} ${binary.name}${reportPart ? ` + ${reportPart.name}` : ' (no report)'} ${bytes.length} B sha256 ${sha256.slice(0, 12)}`);
+      log.info(`${what} ${binary.name}${reportPart ? ` + ${reportPart.name}` : ' (no report)'} ${size} B sha256 ${sha256.slice(0, 12)}`);
       return { kind: 'delivered', withReport: reportPart !== null };
     }
     case 'transient': {
@@ -480,6 +503,8 @@ async function upload1(
       }
       return { kind: 'permanent', reason: outcome.reason, heldNow };
     }
+    case 'unreadable':
+      return { kind: 'in-motion' }; // handled above; here for the compiler
   }
 }
 

@@ -1,9 +1,20 @@
 // Reading one file from the watch folder, whole and briefly, and classifying what went wrong (SPEC §1).
 // Blastware owns that folder: we open read-only, hold the handle only for the read, and report a
 // file that is locked, vanished or still being written as a tagged outcome, never as a throw.
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileErrorKind, ReadOutcome } from './types.js';
+import type { FileErrorKind, HashOutcome, ReadOutcome } from './types.js';
+
+/**
+ * Binaries larger than this are never held in memory whole: the pass hashes them by streaming and
+ * the uploader streams them into the request (a 300 MB event must not cost 300 MB, let alone two
+ * copies). Real Series 3 events are kilobytes to a few MB, so they stay on the read-once path.
+ */
+export const defaultStreamAboveBytes = 32 * 1024 * 1024;
+
+/** How much of a large file is in memory at once while it is hashed. */
+const hashChunkBytes = 1024 * 1024;
 
 /**
  * Classify a file-system error once, so callers switch on `kind` and nobody parses messages.
@@ -86,6 +97,44 @@ export async function readWhole(path: string, expected?: ExpectedFileState): Pro
 }
 
 /**
+ * The sha256 of a whole file, read in chunks so memory does not grow with the file. Opened
+ * read-only (full sharing on Windows) and closed before returning; the same size/mtime checks as
+ * readWhole, so a file still being written comes back `changed`, never with a hash of half of it.
+ * The hash only answers "already delivered?": what is recorded after a send is the hash of the
+ * bytes the uploader actually streamed.
+ */
+export async function hashWhole(path: string, expected?: ExpectedFileState): Promise<HashOutcome> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const stats = await handle.stat();
+    if (!stats.isFile()) return failed('other', `${path} is not a regular file`);
+    const before: ExpectedFileState = expected ?? stats;
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(hashChunkBytes);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    const after = await handle.stat();
+    const moved = changeBetween(before, after, total);
+    if (moved !== null) {
+      const when = expected === undefined ? 'while it was read' : 'since it was listed';
+      return failed('changed', `${path} changed ${when} (${moved}); it will be tried again`);
+    }
+    return { kind: 'hashed', sha256: hash.digest('hex'), mtimeMs: after.mtimeMs, size: after.size };
+  } catch (err) {
+    const kind = classifyFileError(err);
+    return failed(kind, describeFailure(path, kind, err));
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
  * Reads the file into one buffer sized from the expected size, plus one byte to notice growth.
  * A read that returns less than it was asked for has met the end of the file, so a file that is
  * as long as expected costs one read call, not a second one to find EOF. Should a file system
@@ -119,11 +168,12 @@ export function changeBetween(earlier: ExpectedFileState, later: ExpectedFileSta
   return moved.length === 0 ? null : moved.join(', ');
 }
 
-function failed(error: FileErrorKind, reason: string): ReadOutcome {
+function failed(error: FileErrorKind, reason: string): Extract<ReadOutcome, { kind: 'failed' }> {
   return { kind: 'failed', error, reason };
 }
 
-function describeFailure(path: string, kind: FileErrorKind, err: unknown): string {
+/** A file error worded for a person, naming the file (also for the uploader's own reads). */
+export function describeFailure(path: string, kind: FileErrorKind, err: unknown): string {
   const detail = err instanceof Error ? err.message : String(err);
   switch (kind) {
     case 'missing':

@@ -16,3 +16,8 @@ export type FileErrorKind = 'missing' | 'locked' | 'permission' | 'changed' | 'o
 export type ReadOutcome =
   | { readonly kind: 'read'; readonly bytes: Buffer; readonly mtimeMs: number; readonly size: number }
   | { readonly kind: 'failed'; readonly error: FileErrorKind; readonly reason: string };
+
+/** A large file hashed by streaming (never held whole in memory). */
+export type HashOutcome =
+  | { readonly kind: 'hashed'; readonly sha256: string; readonly mtimeMs: number; readonly size: number }
+  | Extract<ReadOutcome, { kind: 'failed' }>;

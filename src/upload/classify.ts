@@ -21,6 +21,8 @@ export interface AnswerContext {
   /** The row with this filename decides delivery. */
   readonly binaryName: string;
   readonly hasToken: boolean;
+  /** The token the request carried ('' or absent: none); blanked out of every quote before it is cut. */
+  readonly token?: string;
   /** For a Retry-After given as an HTTP date. */
   readonly nowMs: number;
 }
@@ -34,6 +36,8 @@ export interface ErrorContext {
   readonly cancelled: boolean;
   /** Proxy URL when one is used, '' otherwise. */
   readonly proxy: string;
+  /** The token the request carried, blanked out of a quoted error message. */
+  readonly token?: string;
 }
 
 /** The longest stretch of a body quoted in a reason. */
@@ -71,9 +75,11 @@ function classifyImportResult(answer: HttpAnswer, context: AnswerContext): Uploa
     parsed = JSON.parse(answer.body);
   } catch {
     const cut = answer.truncated ? ' (cut short)' : '';
-    const quoted = bodyExcerpt(answer.body, headerValue(answer.headers, 'content-type'));
+    const quoted = bodyExcerpt(answer.body, headerValue(answer.headers, 'content-type'), context.token);
+    // A proxy or captive-portal page answers every event alike: the server as a whole is not
+    // reachable, so it backs off like an outage and never counts against the event (SPEC §3).
     return {
-      kind: 'permanent',
+      kind: 'transient',
       reason:
         `the server answered HTTP ${status} but not with JSON${cut}` +
         (quoted ? `: "${quoted}"` : ' (empty answer)') +
@@ -82,9 +88,12 @@ function classifyImportResult(answer: HttpAnswer, context: AnswerContext): Uploa
   }
   const results = isRecord(parsed) && Array.isArray(parsed['results']) ? parsed['results'] : undefined;
   if (results === undefined) {
+    // Not the import contract's answer (some other service on that address): server-wide, like above.
     return {
-      kind: 'permanent',
-      reason: `the server answered HTTP ${status} with JSON but without a "results" list: "${bodyExcerpt(answer.body)}"`,
+      kind: 'transient',
+      reason:
+        `the server answered HTTP ${status} with JSON but without a "results" list: "${bodyExcerpt(answer.body, '', context.token)}"` +
+        `; is ${displayUrl(context.url)} the seismo-relay import endpoint?`,
     };
   }
   const rows = results.filter(isRecord);
@@ -97,14 +106,14 @@ function classifyImportResult(answer: HttpAnswer, context: AnswerContext): Uploa
     };
   }
   if (row['status'] === 'ok') return { kind: 'delivered', status };
-  const detail = typeof row['detail'] === 'string' && row['detail'].trim() !== '' ? clip(oneLine(row['detail']), detailChars) : 'no detail given';
+  const detail = typeof row['detail'] === 'string' && row['detail'].trim() !== '' ? clip(oneLine(redactSecret(row['detail'], context.token ?? '')), detailChars) : 'no detail given';
   return {
     kind: 'permanent',
     reason: `the server did not import ${binaryName} (status "${String(row['status'])}"): ${detail}`,
   };
 }
 
-function httpFailureReason(answer: HttpAnswer, context: { url: string; hasToken: boolean }): string {
+function httpFailureReason(answer: HttpAnswer, context: { url: string; hasToken: boolean; token?: string }): string {
   const { status } = answer;
   const head = `HTTP ${status}: ${STATUS_CODES[status] ?? 'unexpected status'}`;
   if (status === 401 || status === 403) {
@@ -120,7 +129,7 @@ function httpFailureReason(answer: HttpAnswer, context: { url: string; hasToken:
       ? `${head}: the server sends ${displayUrl(context.url)} to ${displayUrl(location, context.url)}; set SFM_URL to the new address`
       : `${head}: the server redirects without saying where; check SFM_URL`;
   }
-  const quoted = bodyExcerpt(answer.body, headerValue(answer.headers, 'content-type'));
+  const quoted = bodyExcerpt(answer.body, headerValue(answer.headers, 'content-type'), context.token);
   return quoted ? `${head}: "${quoted}"` : head;
 }
 
@@ -128,7 +137,7 @@ function httpFailureReason(answer: HttpAnswer, context: { url: string; hasToken:
 // "Test connection"
 
 /** Reads the answer to `GET {SFM_URL}/db/import/blastware_file` (check() never uploads). */
-export function classifyCheckAnswer(answer: HttpAnswer, context: { url: string; hasToken: boolean }): ServerCheck {
+export function classifyCheckAnswer(answer: HttpAnswer, context: { url: string; hasToken: boolean; token?: string }): ServerCheck {
   const { status } = answer;
   const at = displayUrl(context.url);
   // The endpoint only takes POST, so 405 is the sign it exists; 200 from a server
@@ -207,7 +216,7 @@ export function describeRequestError(error: unknown, context: ErrorContext): str
   if (proxy && proxyStatus) return `the proxy ${proxy} refused the connection to ${origin} (HTTP ${proxyStatus[1]}); check SFM_PROXY`;
   if (has('UND_ERR_DESTROYED', 'UND_ERR_CLOSED')) return `the upload to ${url} was not sent: the uploader is closed`;
   const message = errorMessages(error)[0] ?? String(error);
-  return `cannot reach ${to}: ${clip(oneLine(message), excerptChars)}`;
+  return `cannot reach ${to}: ${clip(oneLine(redactSecret(message, context.token ?? '')), excerptChars)}`;
 }
 
 /** The error's codes, its causes' codes and (for AggregateError) its members' codes. */
@@ -255,13 +264,15 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
 /**
  * A short, one-line stretch of a body for a reason: a JSON error's own message when
  * there is one (FastAPI's {"detail": ...}), the text of an HTML error page, else the
- * start of the body.
+ * start of the body. The token is blanked out of the raw body and again out of what
+ * JSON or HTML decoding made of it, always before cutting: a cut through the token
+ * would leave its first characters where no later search for the whole token finds them.
  */
-export function bodyExcerpt(body: string, contentType = ''): string {
-  const text = body.trim();
+export function bodyExcerpt(body: string, contentType = '', token = ''): string {
+  const text = redactSecret(body, token).trim();
   if (text === '') return '';
   const fromJson = jsonMessage(text);
-  if (fromJson !== undefined) return clip(oneLine(fromJson), excerptChars);
+  if (fromJson !== undefined) return clip(oneLine(redactSecret(fromJson, token)), excerptChars);
   if (/html/i.test(contentType) || /^<(!doctype|html|head|body)/i.test(text)) {
     const visible = text
       .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
@@ -272,7 +283,7 @@ export function bodyExcerpt(body: string, contentType = ''): string {
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
       .replace(/&amp;/g, '&');
-    return clip(oneLine(visible), excerptChars);
+    return clip(oneLine(redactSecret(visible, token)), excerptChars);
   }
   return clip(oneLine(text), excerptChars);
 }
@@ -326,6 +337,19 @@ function displayOrigin(url: string): string {
 /** Replaces every occurrence of a secret; the token must never reach a log line. */
 export function redactSecret(text: string, secret: string): string {
   return secret === '' ? text : text.split(secret).join('[token]');
+}
+
+/**
+ * For a body read only up to a cap: blanks the token out, and also a start of the token
+ * left at the very end, where the cap cut through it (that piece alone is still secret).
+ */
+export function redactCutText(text: string, secret: string): string {
+  const whole = redactSecret(text, secret);
+  if (secret === '') return whole;
+  for (let length = Math.min(secret.length - 1, whole.length); length > 0; length -= 1) {
+    if (whole.endsWith(secret.slice(0, length))) return `${whole.slice(0, whole.length - length)}[token]`;
+  }
+  return whole;
 }
 
 function headerValue(headers: HttpAnswer['headers'], name: string): string | undefined {

@@ -7,4 +7,4 @@ export { createBackoff, retryAfterCeilingMs } from './backoff.js';
 export type { Backoff, BackoffOptions } from './backoff.js';
 export { classifyAnswer, classifyCheckAnswer, classifyError, parseRetryAfterMs } from './classify.js';
 export type { HttpAnswer } from './classify.js';
-export type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
+export type { EventPayload, SentFile, ServerCheck, StreamedFile, UploaderOptions, UploadOutcome } from './types.js';

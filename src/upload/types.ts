@@ -1,20 +1,53 @@
 // One event -> one multipart request -> one outcome.
 
-export interface EventPayload {
+interface EventPayloadBase {
   readonly binaryName: string;
-  /** The exact bytes that were hashed; sent as application/octet-stream. */
-  readonly binaryBytes: Uint8Array;
   readonly reportName: string | null;
   /** Sent as text/plain when present. */
   readonly reportBytes: Uint8Array | null;
 }
 
+/**
+ * A binary in memory (the exact bytes that were hashed), or, for a large one, the file to stream
+ * from: the uploader then reports the hash of the bytes it actually sent (`delivered.sent`).
+ * Either way it goes as application/octet-stream.
+ */
+export type EventPayload = EventPayloadBase &
+  (
+    | { readonly binaryBytes: Uint8Array; readonly binaryFile?: undefined }
+    | { readonly binaryBytes?: undefined; readonly binaryFile: StreamedFile }
+  );
+
+/** A binary to stream: where it is, and the size and mtime it had when it was hashed. */
+export interface StreamedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** What went out when a binary was streamed from its file. */
+export interface SentFile {
+  /** sha256 of exactly the bytes streamed (the ones the server got). */
+  readonly sha256: string;
+  readonly size: number;
+  /** How the file moved while it was sent (size, mtime), or null when it stood still. */
+  readonly changed: string | null;
+}
+
 export type UploadOutcome =
-  | { readonly kind: 'delivered'; readonly status: number }
-  /** network error, time-out, 408, 429, 5xx: back off the whole server. */
+  | { readonly kind: 'delivered'; readonly status: number; readonly sent?: SentFile }
+  /**
+   * network error, time-out, 408, 429, 5xx, 401/403, a redirect, and a 200 that is not the
+   * server's JSON (a proxy page) or has no "results": back off the whole server.
+   */
   | { readonly kind: 'transient'; readonly reason: string; readonly retryAfterMs?: number }
-  /** other 4xx, a row that is not ok, an answer that is not JSON: count towards holding back. */
-  | { readonly kind: 'permanent'; readonly reason: string };
+  /** other 4xx, a row that is not ok, no row for the binary: count towards holding back. */
+  | { readonly kind: 'permanent'; readonly reason: string }
+  /**
+   * A streamed binary could not be read while it was sent (locked, vanished, shorter than when
+   * it was hashed): neither the server's fault nor the event's; a later pass tries again.
+   */
+  | { readonly kind: 'unreadable'; readonly reason: string };
 
 export interface UploaderOptions {
   /** Base URL (SFM_URL). The import path is appended. */

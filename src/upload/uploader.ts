@@ -13,9 +13,11 @@ import {
   classifyError,
   describeRequestError,
   displayUrl,
+  redactCutText,
   redactSecret,
   type HttpAnswer,
 } from './classify.js';
+import { openFileBody, type FileBody } from './file-body.js';
 import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
 
 /**
@@ -23,10 +25,10 @@ import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from '
  * TODO(contract): move `serialHint` into EventPayload (src/upload/types.ts) once the
  * pair/agent side can fill it in; until then callers may pass it this way.
  */
-export interface UploadPayload extends EventPayload {
+export type UploadPayload = EventPayload & {
   /** Sent as `?serial=<hint>` so the server can file the event before parsing it. */
   readonly serialHint?: string;
-}
+};
 
 export interface Uploader {
   /** Never throws for network or HTTP problems: they come back as an outcome. */
@@ -82,22 +84,44 @@ export function createUploader(options: UploaderOptions): Uploader {
 
   async function send(payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
     const url = payload.serialHint ? `${endpoint}?serial=${encodeURIComponent(payload.serialHint)}` : endpoint;
-    const form = new FormData();
-    // Binary first, then its report: the order the server pairs them in.
-    form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
-    if (payload.reportName !== null && payload.reportBytes !== null) {
-      form.append('files', new Blob([payload.reportBytes], { type: 'text/plain' }), payload.reportName);
+    const report = payload.reportName !== null && payload.reportBytes !== null ? { name: payload.reportName, bytes: payload.reportBytes } : null;
+    let fileBody: FileBody | undefined;
+    let attempt: Attempt | undefined;
+    let body: FormData | FileBody['stream'];
+    let headers = authorization;
+    if (payload.binaryFile !== undefined) {
+      // A large binary: streamed from its file, never held whole (issue 7 item 8).
+      // The time limit counts from the last chunk sent, not from the start: a 300 MB event on a
+      // slow line takes longer than SFM_HTTP_TIMEOUT_SECONDS yet is no silent server.
+      const opened = await openFileBody(payload.binaryName, payload.binaryFile, report, () => attempt?.progressed());
+      if (opened.kind === 'unreadable') return opened;
+      fileBody = opened.body;
+      body = fileBody.stream;
+      headers = { ...authorization, 'content-type': fileBody.contentType, 'content-length': String(fileBody.contentLength) };
+    } else {
+      const form = new FormData();
+      // Binary first, then its report: the order the server pairs them in.
+      form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
+      if (report !== null) form.append('files', new Blob([report.bytes], { type: 'text/plain' }), report.name);
+      body = form;
     }
     // headersTimeout/bodyTimeout catch a silent socket; this one bounds the whole
     // exchange, and starts only once a slot is ours so queueing never eats into it.
-    const attempt = begin(timeoutMs, signal);
+    attempt = begin(timeoutMs, signal);
     try {
-      const answer = await exchange(dispatcher, url, { method: 'POST', body: form, headers: authorization, signal: attempt.signal });
-      return classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, nowMs: Date.now() });
+      const answer = await exchange(dispatcher, url, { method: 'POST', body, headers, signal: attempt.signal }, token);
+      const outcome = classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token, nowMs: Date.now() });
+      if (fileBody === undefined || outcome.kind !== 'delivered') return outcome;
+      return { ...outcome, sent: await fileBody.finish() };
     } catch (error) {
-      return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy });
+      // The file, not the server, ended the request: no back-off, no blame on the event.
+      const problem = fileBody?.problem();
+      if (problem) return { kind: 'unreadable', reason: problem };
+      return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy, token });
     } finally {
       attempt.end();
+      // Closed as soon as the send ends, also on error, time-out or abort: Blastware's folder.
+      await fileBody?.close();
     }
   }
 
@@ -124,8 +148,8 @@ export function createUploader(options: UploaderOptions): Uploader {
       const attempt = begin(checkTimeoutMs);
       let result: ServerCheck;
       try {
-        const answer = await exchange(dispatcher, endpoint, { method: 'GET', headers: authorization, signal: attempt.signal });
-        result = classifyCheckAnswer(answer, { url: endpoint, hasToken });
+        const answer = await exchange(dispatcher, endpoint, { method: 'GET', headers: authorization, signal: attempt.signal }, token);
+        result = classifyCheckAnswer(answer, { url: endpoint, hasToken, token });
       } catch (error) {
         const reason = describeRequestError(error, {
           url: endpoint,
@@ -133,6 +157,7 @@ export function createUploader(options: UploaderOptions): Uploader {
           timedOut: attempt.timedOut(),
           cancelled: attempt.cancelled(),
           proxy,
+          token,
         });
         result = { kind: 'failed', reason };
       } finally {
@@ -211,19 +236,22 @@ function readCaFile(path: string): string {
 
 interface ExchangeOptions {
   readonly method: 'GET' | 'POST';
-  readonly body?: FormData;
+  readonly body?: FormData | FileBody['stream'];
   readonly headers: Record<string, string>;
   readonly signal: AbortSignal;
 }
 
-/** One request; reads (at most a cap of) the answer and always finishes with the body. */
-async function exchange(dispatcher: Dispatcher, url: string, options: ExchangeOptions): Promise<HttpAnswer> {
+/**
+ * One request; reads (at most a cap of) the answer and always finishes with the body.
+ * The token is blanked out of the body here, before anything quotes or cuts it.
+ */
+async function exchange(dispatcher: Dispatcher, url: string, options: ExchangeOptions, token: string): Promise<HttpAnswer> {
   const response = await request(url, { ...options, dispatcher });
   const { body } = response;
   try {
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     const { text, truncated } = await readCapped(body, ok ? maxJsonAnswerBytes : maxErrorAnswerBytes);
-    return { status: response.statusCode, headers: response.headers, body: text, truncated };
+    return { status: response.statusCode, headers: response.headers, body: truncated ? redactCutText(text, token) : redactSecret(text, token), truncated };
   } finally {
     // A body left unread holds its socket; one read to the end has already freed it.
     if (!body.readableEnded) body.destroy();
@@ -258,6 +286,8 @@ interface Attempt {
   timedOut(): boolean;
   cancelled(): boolean;
   cancel(): void;
+  /** Bytes went out: the time limit starts again (a large body may take longer than it). */
+  progressed(): void;
   /** Stops the timer and lets go of the caller's signal. */
   end(): void;
 }
@@ -284,6 +314,9 @@ function startAttempt(limitMs: number, caller: AbortSignal | undefined, onEnd: (
     timedOut: () => why === 'time-out',
     cancelled: () => why === 'cancelled',
     cancel: () => stop('cancelled'),
+    progressed() {
+      if (why === undefined) timer.refresh();
+    },
     end() {
       clearTimeout(timer);
       caller?.removeEventListener('abort', onCallerAbort);

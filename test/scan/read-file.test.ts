@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFile, chmod, mkdir, readdir, readlink, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { changeBetween, classifyFileError, readWhole } from '../../src/scan/read-file.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { changeBetween, classifyFileError, hashWhole, readWhole } from '../../src/scan/read-file.js';
 import { listFolder } from '../../src/scan/list-folder.js';
 import { makeSite, type Site } from '../support/fixtures.js';
 
@@ -204,5 +204,40 @@ describe('classifyFileError', () => {
     } finally {
       await site.cleanup();
     }
+  });
+});
+
+describe('item 8: hashWhole hashes a large file without holding it', () => {
+  let site: Site;
+  let path: string;
+  beforeEach(async () => {
+    site = await makeSite('s3w-hash-');
+    path = join(site.watchDir, 'M529LK44.AB0');
+  });
+  afterEach(async () => {
+    await site.cleanup();
+  });
+
+  it('gives the sha256 of the whole file (across many chunks), its size and mtime, and closes it', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 5);
+    await writeFile(path, bytes);
+    const s = await stat(path);
+    const outcome = await hashWhole(path, { size: s.size, mtimeMs: s.mtimeMs });
+    expect(outcome).toEqual({ kind: 'hashed', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, mtimeMs: s.mtimeMs });
+    if (canCountHandles) expect(await handlesOn(path)).toBe(0);
+  });
+
+  it('says changed, not a hash of part of it, when the file moved since it was listed', async () => {
+    await writeFile(path, randomBytes(10_000));
+    const s = await stat(path);
+    await appendFile(path, 'more');
+    const outcome = await hashWhole(path, { size: s.size, mtimeMs: s.mtimeMs });
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'changed' });
+  });
+
+  it('says missing, naming the file, when it is gone', async () => {
+    const outcome = await hashWhole(path);
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'missing' });
+    expect(outcome.kind === 'failed' && outcome.reason).toContain(path);
   });
 });

@@ -58,6 +58,10 @@ export interface ReceiverOptions {
   readonly token?: string;
   /** Serve https with this key and certificate (PEM). */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Bodies beyond this get 413 (default 64 MB); the large-event benchmark raises it. */
+  readonly maxBodyBytes?: number;
+  /** Read request bodies no faster than this (a slow line), so a test can act mid-upload. */
+  readonly readBytesPerSecond?: number;
 }
 
 export interface Receiver {
@@ -77,7 +81,7 @@ export interface Receiver {
 }
 
 /** Bodies beyond this get 413, so a runaway test cannot fill memory. */
-const maxBodyBytes = 64 * 1024 * 1024;
+const defaultMaxBodyBytes = 64 * 1024 * 1024;
 
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
@@ -89,6 +93,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   let peak = 0;
   let connections = 0;
   let closed = false;
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
 
   const wait = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -103,7 +108,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
+    const raw = await readBody(req, maxBodyBytes, options.readBytesPerSecond, wait);
     const files = raw === undefined ? [] : await parseFiles(req, raw);
     const record: ReceivedRequest = {
       method: req.method ?? '',
@@ -216,7 +221,12 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+async function readBody(
+  req: IncomingMessage,
+  maxBodyBytes: number,
+  bytesPerSecond: number | undefined,
+  wait: (ms: number) => Promise<void>,
+): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -224,6 +234,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     size += chunk.length;
     if (size > maxBodyBytes) tooLarge = true;
     else chunks.push(chunk);
+    // Not reading holds the client back through TCP flow control, as a slow line would.
+    if (bytesPerSecond !== undefined) await wait((chunk.length / bytesPerSecond) * 1000);
   }
   return tooLarge ? undefined : Buffer.concat(chunks);
 }

@@ -65,9 +65,25 @@ describe('a 200 answer', () => {
 
   it('that is empty says so', () => {
     expect(classifyAnswer(answer(''), context)).toEqual({
-      kind: 'permanent',
+      kind: 'transient',
       reason: 'the server answered HTTP 200 but not with JSON (empty answer); is http://sfm:8000/db/import/blastware_file the seismo-relay import endpoint?',
     });
+  });
+});
+
+describe('item 3: a 200 that is not the server\'s JSON never holds an event back', () => {
+  const context = { url: 'http://sfm:8000/db/import/blastware_file', binaryName: 'M1234AB.XYZ', hasToken: false, nowMs: now };
+  const cases: ReadonlyArray<[string, string, string, RegExp]> = [
+    ['a proxy page (200 text/html)', 'text/html', '<html><body><h1>Guest Wi-Fi: accept the terms</h1></body></html>', /^the server answered HTTP 200 but not with JSON: "Guest Wi-Fi: accept the terms"; is http:\/\/sfm:8000\/db\/import\/blastware_file the seismo-relay import endpoint\?$/],
+    ['an empty 200', 'application/json', '', /not with JSON \(empty answer\)/],
+    ['JSON cut short', 'application/json', '{"count":1,"results":[{"filename":"M12', /not with JSON/],
+    ['JSON without "results"', 'application/json', '{"status":"ok"}', /^the server answered HTTP 200 with JSON but without a "results" list: "\{"status":"ok"\}"; is http:\/\/sfm:8000\/db\/import\/blastware_file the seismo-relay import endpoint\?$/],
+    ['JSON whose "results" is not a list', 'application/json', '{"count":1,"results":{"M1234AB.XYZ":"ok"}}', /without a "results" list/],
+    ['a JSON list', 'application/json', '[]', /without a "results" list/],
+  ];
+  it.each(cases)('%s is a server-wide transient failure', (_name, contentType, body, reason) => {
+    const outcome = classifyAnswer({ status: 200, headers: { 'content-type': contentType }, body, truncated: false }, context);
+    expect(outcome).toEqual({ kind: 'transient', reason: expect.stringMatching(reason) });
   });
 });
 

@@ -34,7 +34,7 @@ export function uploader(options: Partial<UploaderOptions> & { url: string }): U
 let serial = 0;
 
 /** A distinct event each call (content differs), with a report unless told otherwise. */
-export function event(options: { report?: boolean; name?: string } = {}): UploadPayload {
+export function event(options: { report?: boolean; name?: string } = {}): UploadPayload & { readonly binaryBytes: Uint8Array } {
   serial += 1;
   const name = options.name ?? `M${String(serial).padStart(4, '0')}AB.XYZ`;
   const binaryBytes = new Uint8Array(4400);

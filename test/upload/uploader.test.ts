@@ -99,10 +99,10 @@ describe('a failed upload', () => {
     ['400 (FastAPI detail)', { kind: 'status', status: 400, body: '{"detail":"not a Blastware file"}' }, 'permanent', /^HTTP 400: Bad Request: "not a Blastware file"$/],
     ['404', { kind: 'status', status: 404 }, 'permanent', /^HTTP 404: Not Found: no import endpoint at http:\/\/127\.0\.0\.1:\d+\/db\/import\/blastware_file: is this seismo-relay v0\.16 or later\?$/],
     ['413', { kind: 'status', status: 413, body: '' }, 'permanent', /^HTTP 413: Payload Too Large$/],
-    ['200 that is not JSON', { kind: 'not-json' }, 'permanent', /^the server answered HTTP 200 but not with JSON: "Welcome to nginx!"/],
+    ['200 that is not JSON', { kind: 'not-json' }, 'transient', /^the server answered HTTP 200 but not with JSON: "Welcome to nginx!"/],
     ['200 with a row that is not ok', { kind: 'row', status: 'error', detail: 'unsupported record type 0x7f' }, 'permanent', /^the server did not import M\d+AB\.XYZ \(status "error"\): unsupported record type 0x7f$/],
     ['200 without a row for the binary', { kind: 'status', status: 200, body: '{"count":1,"results":[{"filename":"OTHER.TXT","status":"ok"}]}' }, 'permanent', /^the server's answer has no row for M\d+AB\.XYZ \(rows for: OTHER\.TXT\)$/],
-    ['200 with JSON but no results', { kind: 'status', status: 200, body: '{"ok":true}' }, 'permanent', /without a "results" list/],
+    ['200 with JSON but no results', { kind: 'status', status: 200, body: '{"ok":true}' }, 'transient', /without a "results" list/],
   ];
 
   it.each(cases)('%s -> %s', async (_name, behaviour, kind, reason) => {
