@@ -566,6 +566,7 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
   // memory is still the whole record. Otherwise stay stopped: a restart loads the other's lines.
   async function regainLock(): Promise<void> {
     const lost = lockState.lostReason ?? 'the lock was lost';
+    await mkdir(dir, { recursive: true }); // STATE_DIR may have been deleted, lock and all
     const regained = await writer.takeLock();
     // Checked while lostReason is still set, so a grown journal counts as another's writing.
     const change = await journalChange();
