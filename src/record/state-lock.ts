@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../config/atomic-file.js';
+import { describeWriteFailure, RecordWriteError } from './write-problem.js';
 
 export const lockDirName = 'writer.lock';
 export const lockHolderFileName = 'writer.lock.json';
@@ -129,18 +130,17 @@ async function tryLock(
     });
   } catch (error) {
     if (codeOf(error) === 'ELOCKED') return undefined;
-    throw new Error(`cannot take the lock ${path} (${messageOf(error)}); check that STATE_DIR is writable`);
+    // A full disk or a read-only folder at start: the same words (and kind) as a failed write.
+    throw new RecordWriteError(`cannot take the lock ${path}: ${describeWriteFailure(dir, error)}`, dir, error);
   }
 }
 
 async function holdLock(dir: string, path: string, release: () => Promise<void>): Promise<StateLock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  try {
-    await writeFileAtomic(join(dir, lockHolderFileName), `${JSON.stringify(holder)}\n`);
-  } catch (error) {
-    await release().catch(() => undefined);
-    throw new Error(`cannot write ${join(dir, lockHolderFileName)} (${messageOf(error)}); check that STATE_DIR is writable`);
-  }
+  const holderPath = join(dir, lockHolderFileName);
+  // Only to name us to a second agent: a full disk must not keep the agent from starting (the
+  // ledger then reports the problem as soon as a write fails), nor leave a previous holder named.
+  await writeFileAtomic(holderPath, `${JSON.stringify(holder)}\n`).catch(() => unlink(holderPath).catch(() => undefined));
   heldLockPaths.add(path);
   await unlink(join(dir, oldLockFileName)).catch(() => undefined);
   let done: Promise<void> | undefined;

@@ -94,6 +94,29 @@ describe.skipIf(cannotMount !== null)(`item 1: a full STATE_DIR${cannotMount ===
   });
 });
 
+describe.skipIf(cannotMount !== null)(`item 1: started on a full disk${cannotMount === null ? '' : ` (skipped: ${cannotMount})`}`, () => {
+  it('item 1: an agent started on a full STATE_DIR opens its record, and its first write says the disk is full', async () => {
+    const stateDir = join(mountPoint, 'state-start');
+    const first = await openLedger(stateDir);
+    await first.record([{ entry: entryFor('before') }]);
+    await first.close();
+    const filler = await fillDisk(mountPoint);
+    try {
+      const ledger = await openLedger(stateDir);
+      expect(ledger.has(shaOf('before'))).toBe(true);
+      await expect(ledger.record(batchOf('first after start'))).rejects.toMatchObject({
+        kind: 'record-write',
+        message: expect.stringContaining(`the disk holding STATE_DIR ${stateDir} is full`),
+      });
+      await rm(filler);
+      await ledger.close();
+    } finally {
+      await rm(filler, { force: true });
+      await rm(stateDir, { recursive: true });
+    }
+  });
+});
+
 describe('item 1: what a technician reads when the record cannot be written', () => {
   const stateDir = 'C:\\ProgramData\\series3-watcher';
   it.each([

@@ -64,7 +64,9 @@ describe('item 10: the record changed under a running agent is written again fro
     expect(again.loadReport.corruptLines).toBe(0);
   });
 
-  it('item 10: the whole STATE_DIR deleted: the folder, the record and the lock come back', async () => {
+  // Windows cannot remove a folder while a file in it is open (the journal is), so there the case
+  // cannot arise; the lone deleted journal above covers it.
+  it.skipIf(process.platform === 'win32')('item 10: the whole STATE_DIR deleted: the folder, the record and the lock come back', async () => {
     const ledger = await ledgerWithThree();
     await rm(dir, { recursive: true, force: true });
     // The lock went with the folder; its heartbeat notices and writes stop.
