@@ -16,7 +16,7 @@ import { mkdir, open, stat, truncate as truncatePath, unlink } from 'node:fs/pro
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { renameWithRetry } from '../config/atomic-file.js';
-import { acquireStateLock } from './state-lock.js';
+import { acquireStateLock, LedgerLockedError } from './state-lock.js';
 import type { StateLock } from './state-lock.js';
 import { describeWriteFailure, RecordWriteError } from './write-problem.js';
 import type { DeliveredEntry } from './types.js';
@@ -272,6 +272,8 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
   let problem: string | null = null;
   // The failure was a compaction: a flush with nothing to append tries the compaction again.
   let compactionFailed = false;
+  // Why the lock was first lost, kept while taking it back fails (the reason shown grows a cause).
+  let firstLostReason: string | null = null;
   const pendingHashNames = new Set<string>();
   const queue: Job[] = [];
   let pumping = false;
@@ -385,7 +387,7 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     for (const job of batch) job.settle.resolve();
     if (autoCompactDue()) {
       // A failed automatic compaction leaves the journal as it was; try again when it has doubled
-      // (or at the next flush, which retries whatever failed last).
+      // (or at the next flush or checkJournal, which retry whatever failed last).
       await runCompaction().catch(() => {
         autoCompactFloor = journalLines * 2;
       });
@@ -565,9 +567,17 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
   // lock in it). Take it again, but keep going only if nobody wrote the record meanwhile: then
   // memory is still the whole record. Otherwise stay stopped: a restart loads the other's lines.
   async function regainLock(): Promise<void> {
-    const lost = lockState.lostReason ?? 'the lock was lost';
+    firstLostReason ??= lockState.lostReason ?? 'the lock was lost';
+    const lost = firstLostReason;
     await mkdir(dir, { recursive: true }); // STATE_DIR may have been deleted, lock and all
-    const regained = await writer.takeLock();
+    let regained: StateLock;
+    try {
+      regained = await writer.takeLock();
+    } catch (error) {
+      // Another agent took it: say who, and stay stopped.
+      if (error instanceof LedgerLockedError) lockState.lostReason = `${lost}, and ${error.message}`;
+      throw error;
+    }
     // Checked while lostReason is still set, so a grown journal counts as another's writing.
     const change = await journalChange();
     if (change?.written === true) {
@@ -577,6 +587,7 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     }
     lock = regained;
     lockState.lostReason = null;
+    firstLostReason = null;
   }
 
   const ledger: Ledger = {

@@ -163,6 +163,22 @@ describe('one writer per STATE_DIR', () => {
     expect(again.has(shaOf('while lost'))).toBe(true);
   }, 20_000);
 
+  it('item 4: a lost lock that another agent took meanwhile stays lost, naming that agent', async () => {
+    const ledger = await openLedger(dir, { lockStaleMs });
+    await ledger.record([{ entry: entryFor('before') }]);
+    await rmdir(lockPath);
+    await expect.poll(() => ledger.writeProblem, { timeout: 5_000, interval: 100 }).toMatch(/lock .* was lost/);
+    const other = await agentHoldingTheLock();
+
+    await expect(ledger.checkJournal()).rejects.toMatchObject({ kind: 'record-write' });
+    expect(ledger.writeProblem).toContain(`another series3-watcher (pid ${other.pid} on ${hostname()}`);
+    await expect(ledger.record([{ entry: entryFor('refused') }])).rejects.toMatchObject({ kind: 'record-write' });
+    // The other agent's lock is untouched.
+    expect(await holderInFile()).toMatchObject({ pid: other.pid });
+    await ledger.close().catch(() => undefined);
+    expect(await readdir(dir)).toContain(lockDirName);
+  }, 20_000);
+
   it('lets a reader open read-only while a writer holds the lock', async () => {
     const writer = await openLedger(dir);
     await writer.record([{ entry: entryFor('visible') }]);
