@@ -273,6 +273,12 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     publish();
     let outcome: PassOutcome | null = null;
     try {
+      // The record deleted or replaced under us is written again from memory before anything is
+      // sent; a failure to write it is ledger.writeProblem, which the pass reads.
+      const journal = await ledger.checkJournal().catch(() => null);
+      if (journal?.kind === 'rewritten') {
+        log.warn(`the record ${journal.path} ${journal.reason}; wrote it again from memory (${journal.events} delivered events)`);
+      }
       outcome = await runPass({
         config,
         ledger,

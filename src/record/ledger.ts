@@ -12,12 +12,13 @@
 // `fileSize` only when they differ from `filename` / `size`. A later line for the same sha256
 // (or the same cached name) supersedes the earlier one.
 
-import { mkdir, open, truncate as truncatePath, unlink } from 'node:fs/promises';
+import { mkdir, open, stat, truncate as truncatePath, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { renameWithRetry } from '../config/atomic-file.js';
-import { acquireStateLock } from './state-lock.js';
+import { acquireStateLock, LedgerLockedError } from './state-lock.js';
 import type { StateLock } from './state-lock.js';
+import { describeWriteFailure, RecordWriteError } from './write-problem.js';
 import type { DeliveredEntry } from './types.js';
 
 export interface FileIdentity {
@@ -66,13 +67,45 @@ export interface Ledger {
   flush(): Promise<void>;
   /** flush + release the lock; idempotent. */
   close(): Promise<void>;
+  /**
+   * Null while the record is written; after a failed append or compaction, what is wrong in plain
+   * words naming STATE_DIR (the disk is full, no permission, the folder is gone, the lock was lost).
+   * Cleared by the next write that succeeds; `flush()` retries. Nothing may be sent while set.
+   */
+  readonly writeProblem: string | null;
+  /**
+   * At the start of a pass: is the journal still the file this ledger writes? If it was deleted,
+   * replaced or cut short (a person, a cleaner, an antivirus), it is written again from memory
+   * (temp + fsync + rename) and reopened. Also takes a lost lock back when nobody else wrote the
+   * record meanwhile, and retries a write that failed (so `writeProblem` clears once the disk has
+   * room again). Rejects with a RecordWriteError when the journal cannot be written.
+   */
+  checkJournal(): Promise<JournalCheck>;
   readonly loadReport: LoadReport;
 }
 
 export interface OpenLedgerOptions {
   /** Load without locking and never write (for `status`); a missing dir is an empty ledger. */
   readonly readOnly?: boolean;
+  /**
+   * How long a lock with no heartbeat is waited out before it is taken over (the holder crashed).
+   * Default `defaultLockStaleMs` (10 s); at least 2 s. Tests shorten it.
+   */
+  readonly lockStaleMs?: number;
 }
+
+/** What `checkJournal()` found at the start of a pass. */
+export type JournalCheck =
+  | { readonly kind: 'ok' }
+  | {
+      readonly kind: 'rewritten';
+      /** Why, in plain words: "it was deleted", "it was replaced by another file", … */
+      readonly reason: string;
+      /** The journal written again. */
+      readonly path: string;
+      /** Delivered events written back from memory. */
+      readonly events: number;
+    };
 
 export const journalFileName = 'delivered.jsonl';
 export const ledgerFormatVersion = 1;
@@ -129,7 +162,8 @@ interface Settle {
 
 type Job =
   | { readonly kind: 'append'; readonly text: string; readonly lineCount: number; readonly settle: Settle }
-  | { readonly kind: 'compact'; readonly settle: Settle };
+  | { readonly kind: 'compact'; readonly settle: Settle }
+  | { readonly kind: 'check'; readonly resolve: (check: JournalCheck) => void; readonly reject: (error: unknown) => void };
 
 interface LoadedState {
   readonly entries: Map<string, Stored>;
@@ -147,14 +181,30 @@ export async function openLedger(dir: string, options: OpenLedgerOptions = {}): 
   const journalPath = join(absoluteDir, journalFileName);
   if (options.readOnly === true) {
     const loaded = await loadJournal(journalPath);
-    return createLedger(absoluteDir, journalPath, loaded, { lock: undefined, handle: undefined, goodBytes: loaded.goodBytes });
+    return createLedger(absoluteDir, journalPath, loaded, {
+      lock: undefined,
+      lockState: { lostReason: null },
+      takeLock: () => Promise.reject(new Error('read-only')),
+      handle: undefined,
+      goodBytes: loaded.goodBytes,
+    });
   }
   try {
     await mkdir(absoluteDir, { recursive: true });
   } catch (error) {
     throw new Error(`cannot create STATE_DIR ${absoluteDir} (${messageOf(error)}); check the path and its permissions`);
   }
-  const lock = await acquireStateLock(absoluteDir);
+  // The lock can be lost while held (a machine that slept past the stale time): from then on the
+  // ledger refuses writes rather than write beside another agent.
+  const lockState: LockState = { lostReason: null };
+  const takeLock = (): Promise<StateLock> =>
+    acquireStateLock(absoluteDir, {
+      ...(options.lockStaleMs === undefined ? {} : { staleMs: options.lockStaleMs }),
+      onLost: (reason) => {
+        lockState.lostReason = reason;
+      },
+    });
+  const lock = await takeLock();
   try {
     // A temp file is a compaction that never reached its rename: the journal is still whole.
     await unlink(tempPathOf(journalPath)).catch(ignoreMissing);
@@ -178,23 +228,33 @@ export async function openLedger(dir: string, options: OpenLedgerOptions = {}): 
         throw error;
       }
     }
-    return createLedger(absoluteDir, journalPath, loaded, { lock, handle, goodBytes });
+    return createLedger(absoluteDir, journalPath, loaded, { lock, lockState, takeLock, handle, goodBytes });
   } catch (error) {
     await lock.release();
     throw error;
   }
 }
 
+interface LockState {
+  /** Set (by the lock's heartbeat) when the lock was lost while held. */
+  lostReason: string | null;
+}
+
 interface Writer {
   /** undefined: read-only. */
   readonly lock: StateLock | undefined;
+  readonly lockState: LockState;
+  /** Takes the lock again after it was lost (waits out a crashed holder, refuses a live one). */
+  readonly takeLock: () => Promise<StateLock>;
   readonly handle: FileHandle | undefined;
   readonly goodBytes: number;
 }
 
 function createLedger(dir: string, journalPath: string, loaded: LoadedState, writer: Writer): Ledger {
   const { entries, cache } = loaded;
-  const { lock } = writer;
+  const { lockState } = writer;
+  const readOnly = writer.lock === undefined;
+  let lock = writer.lock;
   let handle = writer.handle;
   let goodBytes = writer.goodBytes;
   // Journal bookkeeping for auto-compaction: lines in the file and how many of them a snapshot drops.
@@ -204,6 +264,16 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
   // After a failed write the file may end in half a line: the next append starts with '\n' so
   // that half line stays a separate (skipped) line instead of gluing onto a good one.
   let tailMayBeDirty = false;
+  // Lines of appends that failed (a full disk): kept in order and written first by the next append
+  // or flush, so a delivery the server acknowledged is never dropped from the record.
+  let unwritten = '';
+  let unwrittenLines = 0;
+  // The last write failure in plain words (see write-problem.ts); null while writes succeed.
+  let problem: string | null = null;
+  // The failure was a compaction: a flush with nothing to append tries the compaction again.
+  let compactionFailed = false;
+  // Why the lock was first lost, kept while taking it back fails (the reason shown grows a cause).
+  let firstLostReason: string | null = null;
   const pendingHashNames = new Set<string>();
   const queue: Job[] = [];
   let pumping = false;
@@ -213,7 +283,7 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
 
   function refuseWrites(what: string): Error | undefined {
     if (closing !== undefined) return new Error(`the ledger in ${dir} is closed; cannot ${what}`);
-    if (lock === undefined) return new Error(`the ledger in ${dir} was opened read-only; cannot ${what}`);
+    if (readOnly) return new Error(`the ledger in ${dir} was opened read-only; cannot ${what}`);
     return undefined;
   }
 
@@ -278,36 +348,76 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
         const head = queue[0];
         if (head?.kind === 'compact') {
           queue.shift();
-          await compactNow().then(head.settle.resolve, head.settle.reject);
+          await runCompaction().then(head.settle.resolve, head.settle.reject);
+          continue;
+        }
+        if (head?.kind === 'check') {
+          queue.shift();
+          await checkNow().then(head.resolve, head.reject);
           continue;
         }
         const batch: Extract<Job, { kind: 'append' }>[] = [];
         while (queue[0]?.kind === 'append') batch.push(queue.shift() as Extract<Job, { kind: 'append' }>);
-        const text = batch.map((job) => job.text).join('');
-        try {
-          if (text !== '') await appendDurably(text);
-        } catch (error) {
-          for (const job of batch) job.settle.reject(error);
-          continue;
-        }
-        for (const job of batch) {
-          journalLines += job.lineCount;
-          job.settle.resolve();
-        }
-        if (autoCompactDue()) {
-          // A failed automatic compaction leaves the journal as it was; try again when it has doubled.
-          await compactNow().catch(() => {
-            autoCompactFloor = journalLines * 2;
-          });
-        }
+        await appendBatch(batch);
       }
     } finally {
       pumping = false;
     }
   }
 
+  async function appendBatch(batch: readonly Extract<Job, { kind: 'append' }>[]): Promise<void> {
+    const text = unwritten + batch.map((job) => job.text).join('');
+    const lineCount = batch.reduce((sum, job) => sum + job.lineCount, unwrittenLines);
+    try {
+      refuseIfLockLost();
+      if (text !== '') await appendDurably(text);
+      else if (problem !== null && compactionFailed) await compactNow();
+    } catch (error) {
+      unwritten = text;
+      unwrittenLines = lineCount;
+      const failure = writeFailure(error);
+      for (const job of batch) job.settle.reject(failure);
+      return;
+    }
+    unwritten = '';
+    unwrittenLines = 0;
+    problem = null;
+    compactionFailed = false;
+    journalLines += lineCount;
+    for (const job of batch) job.settle.resolve();
+    if (autoCompactDue()) {
+      // A failed automatic compaction leaves the journal as it was; try again when it has doubled
+      // (or at the next flush or checkJournal, which retry whatever failed last).
+      await runCompaction().catch(() => {
+        autoCompactFloor = journalLines * 2;
+      });
+    }
+  }
+
+  /** The failure as the one error callers see, and remembered as the ledger's writeProblem. */
+  function writeFailure(error: unknown): RecordWriteError {
+    if (error instanceof RecordWriteError) return error;
+    problem = describeWriteFailure(dir, error);
+    return new RecordWriteError(problem, dir, error);
+  }
+
+  function lockProblem(): string | null {
+    if (lockState.lostReason === null) return null;
+    return (
+      `${lockState.lostReason}: this series3-watcher stopped writing the record in STATE_DIR ${dir} ` +
+      'so that two agents never write one record; sending is stopped until it holds the lock again'
+    );
+  }
+
+  function refuseIfLockLost(): void {
+    const lost = lockProblem();
+    if (lost === null) return;
+    problem = lost;
+    throw new RecordWriteError(lost, dir);
+  }
+
   async function appendDurably(text: string): Promise<void> {
-    if (handle === undefined) throw new Error(`the journal ${journalPath} is not open`);
+    handle ??= await open(journalPath, 'a');
     const bytes = Buffer.from(tailMayBeDirty ? `\n${text}` : text);
     try {
       await writeAll(handle, bytes);
@@ -320,8 +430,23 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
       } catch {
         tailMayBeDirty = true;
       }
-      throw new Error(`cannot write the delivery record ${journalPath} (${messageOf(error)}); check disk space and permissions`);
+      throw error;
     }
+  }
+
+  async function runCompaction(): Promise<void> {
+    try {
+      refuseIfLockLost();
+      await compactNow();
+    } catch (error) {
+      compactionFailed = true;
+      throw writeFailure(error);
+    }
+    // The snapshot holds all of memory, the lines of failed appends included.
+    unwritten = '';
+    unwrittenLines = 0;
+    problem = null;
+    compactionFailed = false;
   }
 
   function autoCompactDue(): boolean {
@@ -329,7 +454,6 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
   }
 
   async function compactNow(): Promise<void> {
-    if (handle === undefined) throw new Error(`the journal ${journalPath} is not open`);
     const tempPath = tempPathOf(journalPath);
     // Cache entries for a delivery's own file ride on its line; the rest get lines of their own.
     const identityBySha = new Map<string, { name: string; cached: CachedHash }>();
@@ -370,20 +494,19 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     } catch (error) {
       await temp.close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);
-      throw new Error(`cannot compact ${journalPath} (${messageOf(error)}); the journal is unchanged`);
+      throw error; // the journal is unchanged
     }
     await temp.close();
-    // Windows will not rename over a file we hold open.
-    await handle.close();
+    // Windows will not rename over a file we hold open (nor finish deleting one we hold open).
+    await handle?.close();
     handle = undefined;
     try {
       await renameWithRetry(tempPath, journalPath);
     } catch (error) {
       await unlink(tempPath).catch(() => undefined);
-      handle = await openForAppend(journalPath);
-      throw new Error(`cannot compact ${journalPath} (${messageOf(error)}); the journal is unchanged`);
+      throw error; // the journal is unchanged; the next append opens it again
     }
-    handle = await openForAppend(journalPath);
+    handle = await open(journalPath, 'a');
     goodBytes = written;
     tailMayBeDirty = false;
     journalLines = lines;
@@ -392,8 +515,95 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     await syncDirectory(dir);
   }
 
+  async function checkNow(): Promise<JournalCheck> {
+    if (closing !== undefined || readOnly) return { kind: 'ok' };
+    let change: Awaited<ReturnType<typeof journalChange>>;
+    try {
+      if (lockState.lostReason !== null) await regainLock();
+      change = await journalChange();
+      if (change !== undefined) {
+        await mkdir(dir, { recursive: true }); // the folder may have gone with it
+        await runCompaction();
+      }
+    } catch (error) {
+      throw writeFailure(error);
+    }
+    if (change !== undefined) return { kind: 'rewritten', reason: change.reason, path: journalPath, events: entries.size };
+    // Nothing is sent while a write fails, so nothing would retry it: try again here, once a pass,
+    // and writeProblem clears as soon as the disk has room again.
+    if (problem !== null) await appendBatch([]);
+    return { kind: 'ok' };
+  }
+
+  /** How the journal at its path differs from the file we write, or undefined when it is ours. */
+  async function journalChange(): Promise<{ readonly reason: string; readonly written: boolean } | undefined> {
+    let onDisk;
+    try {
+      onDisk = await stat(journalPath, { bigint: true });
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === 'ENOENT') return { reason: 'was deleted', written: false };
+      // Windows: a file deleted while we hold it open lingers, "delete pending", until we close it.
+      if (code === 'EPERM') return { reason: 'was deleted (Windows keeps it until it is closed)', written: false };
+      throw error;
+    }
+    if (handle === undefined) return undefined; // nothing open to compare with: the next append opens it
+    const held = await handle.stat({ bigint: true });
+    // Some network file systems report no file ids (0): then only the size can tell.
+    const idsKnown = onDisk.ino !== 0n || held.ino !== 0n;
+    if (idsKnown && (onDisk.ino !== held.ino || onDisk.dev !== held.dev)) {
+      return { reason: 'was replaced by another file', written: true };
+    }
+    if (onDisk.size < BigInt(goodBytes)) {
+      return { reason: `was cut short (${onDisk.size} bytes left of ${goodBytes})`, written: true };
+    }
+    if (onDisk.size > BigInt(goodBytes) && lockState.lostReason !== null) {
+      return { reason: 'was written by another process', written: true };
+    }
+    return undefined;
+  }
+
+  // The lock was lost (a machine that slept past the stale time, or STATE_DIR deleted with the
+  // lock in it). Take it again, but keep going only if nobody wrote the record meanwhile: then
+  // memory is still the whole record. Otherwise stay stopped: a restart loads the other's lines.
+  async function regainLock(): Promise<void> {
+    firstLostReason ??= lockState.lostReason ?? 'the lock was lost';
+    const lost = firstLostReason;
+    await mkdir(dir, { recursive: true }); // STATE_DIR may have been deleted, lock and all
+    let regained: StateLock;
+    try {
+      regained = await writer.takeLock();
+    } catch (error) {
+      // Another agent took it: say who, and stay stopped.
+      if (error instanceof LedgerLockedError) lockState.lostReason = `${lost}, and ${error.message}`;
+      throw error;
+    }
+    // Checked while lostReason is still set, so a grown journal counts as another's writing.
+    const change = await journalChange();
+    if (change?.written === true) {
+      await regained.release();
+      lockState.lostReason = `${lost}, and meanwhile the record ${change.reason}; restart series3-watcher to load it`;
+      return;
+    }
+    lock = regained;
+    lockState.lostReason = null;
+    firstLostReason = null;
+  }
+
   const ledger: Ledger = {
     dir,
+    get writeProblem() {
+      // A lost lock shows at once, before any write tries.
+      return lockProblem() ?? problem;
+    },
+
+    checkJournal() {
+      return new Promise<JournalCheck>((resolvePromise, rejectPromise) => {
+        queue.push({ kind: 'check', resolve: resolvePromise, reject: rejectPromise });
+        schedulePump();
+      });
+    },
+
     get size() {
       return entries.size;
     },
@@ -481,19 +691,19 @@ function createLedger(dir: string, journalPath: string, loaded: LoadedState, wri
     },
 
     flush() {
-      if (closing !== undefined || lock === undefined) return closing ?? Promise.resolve();
+      if (closing !== undefined || readOnly) return closing ?? Promise.resolve();
       return flushPending();
     },
 
     close() {
       closing ??= (async () => {
-        if (lock === undefined) return;
+        if (readOnly) return;
         try {
           await flushPending();
         } finally {
           await handle?.close().catch(() => undefined);
           handle = undefined;
-          await lock.release();
+          await lock?.release();
         }
       })();
       return closing;

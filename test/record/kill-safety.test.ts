@@ -70,7 +70,8 @@ describe('a kill at any moment loses no acknowledged record', () => {
       const printed = await killAfter(acknowledged, inFlight, compactEvery);
       expect(printed.length).toBeGreaterThanOrEqual(acknowledged);
 
-      const ledger = await openLedger(dir); // takes over the dead child's lock
+      // Takes over the dead child's lock once its heartbeat has been silent for the stale time.
+      const ledger = await openLedger(dir, { lockStaleMs: 2_000 });
       expect(ledger.loadReport.corruptLines).toBe(0);
       const missing = printed.filter((sha) => !ledger.has(sha));
       expect(missing).toEqual([]);
@@ -87,5 +88,6 @@ describe('a kill at any moment loses no acknowledged record', () => {
       const text = await readFile(join(dir, journalFileName), 'utf8');
       expect(text.endsWith('\n')).toBe(true);
     },
+    20_000,
   );
 });
