@@ -10,7 +10,7 @@ import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH } from './failure-notice.js';
-import { followConfigFile } from './config-follower.js';
+import { followConfigFile } from '../../src/config/config-follower.js';
 import { createIpcHandlers } from './ipc-handlers.js';
 import { createSettingsService } from './settings-service.js';
 import { createSettingsWindow } from './settings-window.js';
@@ -212,6 +212,7 @@ async function start(): Promise<void> {
         }).show();
       }
     },
+    onGood: () => log('config.ini reads without problems again'),
   });
 
   showStatus(null);
