@@ -112,8 +112,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const loaded = await loadConfig(args.configPath, io);
   if (args.command === 'check') return check(args, loaded, io);
-  if (loaded.kind === 'bad') return EXIT_USAGE;
-  const config = loaded.config;
+  // status only reads: with a bad value in config.ini it still tells what the running agent
+  // does (which includes that bad value among its problems), on the file's other settings.
+  const readOnly = args.command === 'status' && loaded.kind === 'bad' ? loaded.config : undefined;
+  if (loaded.kind === 'bad' && readOnly === undefined) return EXIT_USAGE;
+  const config = loaded.kind === 'ok' ? loaded.config : readOnly!;
   try {
     switch (args.command) {
       case 'run':
@@ -134,7 +137,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-type Loaded = { readonly kind: 'ok'; readonly config: Config } | { readonly kind: 'bad'; readonly reasons: readonly string[] };
+type Loaded =
+  | { readonly kind: 'ok'; readonly config: Config }
+  /** config: the file's settings with defaults for its bad values (absent when it could not be read). */
+  | { readonly kind: 'bad'; readonly reasons: readonly string[]; readonly config?: Config };
 
 async function loadConfig(configPath: string, io: CliIo): Promise<Loaded> {
   try {
@@ -143,7 +149,7 @@ async function loadConfig(configPath: string, io: CliIo): Promise<Loaded> {
     if (problems.length > 0) {
       io.stderr(`series3-watcher: ${configPath} has ${problems.length === 1 ? 'a bad value' : `${problems.length} bad values`}:`);
       for (const problem of problems) io.stderr(`  ${problem.message}`);
-      return { kind: 'bad', reasons: problems.map((p) => p.message) };
+      return { kind: 'bad', reasons: problems.map((p) => p.message), config };
     }
     return { kind: 'ok', config };
   } catch (err) {
