@@ -30,8 +30,8 @@ export interface CliIo {
 
 /** config.ini is re-read once it has been still this long after a change. */
 const CONFIG_SETTLE_MS = 500;
-/** Windows ends a process about 10 s after its console window is closed (SIGHUP): stop well before. */
-const CONSOLE_CLOSED_GRACE_MS = 5000;
+/** Windows ends a process a few seconds (5 to 10) after its console window is closed (SIGHUP): stop before. */
+const CONSOLE_CLOSED_GRACE_MS = 3000;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
