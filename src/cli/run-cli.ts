@@ -175,9 +175,6 @@ function emitJson(io: CliIo, value: unknown): void {
 async function run(args: Args, config: Config, io: CliIo): Promise<number> {
   const agent = createAgent(config, { makeLog: (c) => logger(c, args, io) });
   await agent.start();
-  io.stdout(
-    `series3-watcher: watching ${config.series3Path}; forwarding ${config.forwardEnabled ? `to ${config.sfmUrl}` : 'is OFF (SFM_FORWARD_ENABLED=false): nothing will be sent'}; log: ${config.logFile}`,
-  );
   // Hand edits of config.ini take effect without a restart; a bad value keeps the last good
   // settings and shows in the log and the status until the file is fixed.
   let running = config;
@@ -199,6 +196,10 @@ async function run(args: Args, config: Config, io: CliIo): Promise<number> {
     onGood: () => agent.reportConfigProblem(null),
     settleMs: CONFIG_SETTLE_MS,
   });
+  // Said once config.ini is followed too, so a script that sees this line knows edits count.
+  io.stdout(
+    `series3-watcher: watching ${config.series3Path}; forwarding ${config.forwardEnabled ? `to ${config.sfmUrl}` : 'is OFF (SFM_FORWARD_ENABLED=false): nothing will be sent'}; log: ${config.logFile}`,
+  );
   const signal = await io.untilStopped();
   // A stop never waits for settings still pending: the agent drops them and ends its pass now.
   follower.close();

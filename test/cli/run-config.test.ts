@@ -55,6 +55,7 @@ describe('series3-watcher run and config.ini edits', () => {
     const keys = { ...baseKeys(), SFM_CONCURRENCY: '1' };
     await writeConfig(keys);
     const run = startCli(['run', '--config', configPath]);
+    await waitFor(() => run.stdout().includes('watching'), 'run to follow config.ini');
     await waitFor(() => posts() >= 1, 'the first upload');
     // A real change, so new settings are waiting for the slow pass when the stop comes.
     await writeConfig({ ...keys, SFM_HTTP_TIMEOUT_SECONDS: '6' });
@@ -73,6 +74,7 @@ describe('series3-watcher run and config.ini edits', () => {
     const keys = { ...baseKeys(), SFM_MAX_FORWARDS_PER_PASS: '5', SCAN_INTERVAL_SECONDS: '60' };
     await writeConfig(keys);
     const run = startCli(['run', '--config', configPath]);
+    await waitFor(() => run.stdout().includes('watching'), 'run to follow config.ini');
     await waitFor(() => posts() === 5, 'the first window\'s 5');
     for (let i = 0; i < 4; i++) {
       await appendFile(configPath, `; comment ${i}\n`);
@@ -91,6 +93,7 @@ describe('series3-watcher run and config.ini edits', () => {
     const keys = { ...baseKeys(), LOG_FILE: first };
     await writeConfig(keys);
     const run = startCli(['run', '--config', configPath]);
+    await waitFor(() => run.stdout().includes('watching'), 'run to follow config.ini');
     await waitFor(async () => existsSync(first) && /started:/.test(await readFile(first, 'utf8')), 'the first log');
     await writeConfig({ ...keys, LOG_FILE: second, LOG_MAX_KB: '64' });
     await waitFor(async () => existsSync(second) && /new settings applied: LOG_FILE, LOG_MAX_KB/.test(await readFile(second, 'utf8')), 'the new log');
@@ -107,6 +110,7 @@ describe('series3-watcher run and config.ini edits', () => {
     const keys = { ...baseKeys(), LOG_FILE: log };
     await writeConfig(keys);
     const run = startCli(['run', '--config', configPath]);
+    await waitFor(() => run.stdout().includes('watching'), 'run to follow config.ini');
     await waitFor(async () => existsSync(log) && /started:/.test(await readFile(log, 'utf8')), 'the start');
     await writeConfig({ ...keys, SCAN_INTERVAL_SECONDS: 'soon' });
     await waitFor(async () => /WARN.*config\.ini:.*SCAN_INTERVAL_SECONDS.*soon.*last good settings/.test(await readFile(log, 'utf8')), 'the bad value in the log');
@@ -114,7 +118,7 @@ describe('series3-watcher run and config.ini edits', () => {
       const status = await cli(['status', '--config', configPath, '--json']);
       return (status.json.problems as string[] | undefined)?.some((p) => /SCAN_INTERVAL_SECONDS.*soon/.test(p)) ? status : null;
     }, 'the bad value in the status');
-    expect(bad.stdout).toMatch(/problem: config\.ini: .*SCAN_INTERVAL_SECONDS/);
+    expect(bad!.stdout).toMatch(/problem: config\.ini: .*SCAN_INTERVAL_SECONDS/);
 
     await writeConfig({ ...keys, SCAN_INTERVAL_SECONDS: '60' });
     await waitFor(async () => {
