@@ -10,7 +10,7 @@ import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH } from './failure-notice.js';
-import { followConfigFile } from './config-follower.js';
+import { followConfigFile } from '../../src/config/config-follower.js';
 import { createIpcHandlers } from './ipc-handlers.js';
 import { createSettingsService } from './settings-service.js';
 import { createSettingsWindow } from './settings-window.js';
@@ -89,8 +89,17 @@ async function start(): Promise<void> {
 
   const tray = createTrayRenderer(assetsDir, (action) => void onTrayAction(action), () => settingsWindow.show());
 
-  function showStatus(status: AgentStatus | null): void {
+  // A hand-edited config.ini kept out (the agent runs on the last good settings): shown among
+  // the problems in the tray and the window until the file reads well again.
+  let configProblems: readonly string[] = [];
+  const withConfigProblems = (status: AgentStatus | null): AgentStatus | null =>
+    status === null || configProblems.length === 0
+      ? status
+      : { ...status, problems: [...status.problems, ...configProblems.map((p) => `config.ini: ${p} (keeping the last good settings)`)] };
+
+  function showStatus(workerStatus: AgentStatus | null): void {
     const nowMs = Date.now();
+    const status = withConfigProblems(workerStatus);
     tray.render(trayView(status, nowMs));
     settingsWindow.sendStatus(status);
     const decided = decideNotice(watch, status, nowMs);
@@ -203,6 +212,8 @@ async function start(): Promise<void> {
       log('config.ini was edited: new settings applied');
     },
     onBad: (problems) => {
+      configProblems = problems;
+      showStatus(supervisor.lastStatus());
       for (const problem of problems) log(`config.ini: ${problem} (keeping the last good settings)`);
       if (Notification.isSupported()) {
         new Notification({
@@ -212,10 +223,15 @@ async function start(): Promise<void> {
         }).show();
       }
     },
+    onGood: () => {
+      configProblems = [];
+      showStatus(supervisor.lastStatus());
+      log('config.ini reads without problems again');
+    },
   });
 
   showStatus(null);
-  const refresh = setInterval(() => tray.render(trayView(supervisor.lastStatus(), Date.now())), TRAY_REFRESH_MS);
+  const refresh = setInterval(() => tray.render(trayView(withConfigProblems(supervisor.lastStatus()), Date.now())), TRAY_REFRESH_MS);
   supervisor.start();
   log(`started; config ${paths.configPath}`);
   if (firstRun) settingsWindow.show();

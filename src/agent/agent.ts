@@ -8,6 +8,7 @@
 // (SFM_MAX_FORWARDS_PER_PASS) is a budget per interval window shared by every pass in it, so
 // hint-driven passes never turn the steady drip into a burst.
 import type { Config } from '../config/types.js';
+import { changedKeys } from '../config/index.js';
 import { openLedger, importLegacy, type Ledger } from '../record/index.js';
 import { createBackoff, createUploader, type Backoff, type Uploader } from '../upload/index.js';
 import { watchFolder } from '../scan/index.js';
@@ -25,7 +26,11 @@ import { startOfLocalDay, writeStatusFile } from './status-file.js';
 
 export interface AgentOptions {
   readonly now?: () => number;
+  /** A fixed logger (tests); config changes never replace it. */
   readonly log?: Logger;
+  /** Makes the logger for a config (the CLI adds its --verbose echo); used at start and whenever
+   * LOG_FILE, LOG_MAX_KB or the token (which the log redacts) changes. Default: the file logger. */
+  readonly makeLog?: (config: Config) => Logger;
   /** Watch the folder for changes (default true); without it only the periodic pass finds events. */
   readonly watch?: boolean;
   /** Keep <STATE_DIR>/status.json current (default true). */
@@ -49,7 +54,8 @@ const FOLDER_RETRY_MS = 5000;
 export function createAgent(initialConfig: Config, options: AgentOptions = {}): Agent {
   const now = options.now ?? Date.now;
   let config = initialConfig;
-  let log: Logger = options.log ?? loggerFor(config);
+  const makeLog = options.makeLog ?? loggerFor;
+  let log: Logger = options.log ?? makeLog(config);
   let ledger: Ledger | null = null;
   let uploader: Uploader | null = null;
   let heldBack: HeldBackTracker | null = null;
@@ -85,6 +91,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
   const readTroubles = createReadTroubles();
   // The server outage in progress, as the log tells it (start, summaries, end): see outage-log.ts.
   let outage: OutageState = null;
+  /** The config.ini problems now shown (null when the file reads well), so each is logged once. */
+  let lastConfigProblem: string | null = null;
   let snapshot: AgentStatus = buildStatus();
 
   function buildStatus(): AgentStatus {
@@ -366,6 +374,21 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     }
   }
 
+  /** LOG_FILE, LOG_MAX_KB or the token (redacted from the log) changed: write with a new logger. */
+  function swapLogger(previous: Config, next: Config): void {
+    if (options.log) return;
+    if (next.logFile === previous.logFile && next.logMaxKb === previous.logMaxKb && next.apiToken === previous.apiToken) return;
+    log.close?.();
+    log = makeLog(next);
+  }
+
+  /** The cap's window survives new settings: a changed interval moves the window's end, measured
+   * from when the window opened, so a save never grants a fresh budget (item 14 of issue 7). */
+  function reshapeCapWindow(previous: Config, next: Config): void {
+    if (nextPeriodicMs === 0 || next.scanIntervalSeconds === previous.scanIntervalSeconds) return;
+    nextPeriodicMs += (next.scanIntervalSeconds - previous.scanIntervalSeconds) * 1000;
+  }
+
   /** Runs fn with no pass in progress and none starting until it ends (seed, new settings, stop). */
   async function whileIdle<T>(fn: () => Promise<T>): Promise<T> {
     while (exclusive) await exclusive.catch(() => undefined);
@@ -399,15 +422,16 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
       requestPass(true);
     },
 
-    async stop() {
+    async stop(stopOptions?: { readonly graceMs?: number }) {
       if (stopping) return;
+      // From here the running pass starts nothing new, and settings waiting for it are dropped.
       stopping = true;
       if (timer) clearTimeout(timer);
       timer = null;
       await watcher?.close().catch(() => undefined);
       watcher = null;
       if (passing) {
-        const grace = new Promise<void>((resolve) => setTimeout(resolve, options.stopGraceMs ?? 10_000).unref());
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, stopOptions?.graceMs ?? options.stopGraceMs ?? 10_000).unref());
         await Promise.race([passing, grace]);
         abort.abort();
         await passing?.catch(() => undefined);
@@ -458,17 +482,24 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
 
     async applyConfig(next: Config) {
       await whileIdle(async () => {
+        // A stop asked while these settings waited for the pass wins: they are dropped.
+        if (stopping) return;
         const previous = config;
+        const changed = changedKeys(previous, next);
+        if (changed.length === 0) return;
         config = next;
-        if (!options.log) {
-          log.close?.();
-          log = loggerFor(next);
-        }
+        swapLogger(previous, next);
         if (next.stateDir !== previous.stateDir) {
           await ledger?.close();
           await openResources();
-        } else if (next.holdBackAfterFailures !== previous.holdBackAfterFailures) {
-          heldBack = await loadHeldBack(next.stateDir, next.holdBackAfterFailures);
+        } else {
+          if (next.holdBackAfterFailures !== previous.holdBackAfterFailures) {
+            heldBack = await loadHeldBack(next.stateDir, next.holdBackAfterFailures);
+          }
+          if (next.legacyStateFile !== previous.legacyStateFile && next.legacyStateFile !== '' && ledger) {
+            const imported = await importLegacyOnce(ledger, next.stateDir, next.legacyStateFile, importLegacy);
+            if (imported) log.info(`imported the legacy record ${next.legacyStateFile}: ${imported.imported} new, ${imported.alreadyKnown} already known`);
+          }
         }
         if (next.sfmUrl !== previous.sfmUrl || next.retryBaseSeconds !== previous.retryBaseSeconds || next.retryMaxSeconds !== previous.retryMaxSeconds) {
           backoff = newBackoff(next, options.random);
@@ -476,11 +507,24 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
         await uploader?.close().catch(() => undefined);
         openUploader();
         if (next.series3Path !== previous.series3Path) await restartWatcher();
-        nextPeriodicMs = 0;
+        reshapeCapWindow(previous, next);
         passAgain = true;
-        log.info('new settings applied');
+        log.info(`new settings applied: ${changed.join(', ')}`);
         publish();
       });
+    },
+
+    reportConfigProblem(problems: readonly string[] | null) {
+      const shown = problems === null ? null : problems.join('; ');
+      if (shown === lastConfigProblem) return;
+      if (problems === null) {
+        log.info('config.ini reads without problems again');
+      } else {
+        for (const problem of problems) log.warn(`config.ini: ${problem} (keeping the last good settings)`);
+      }
+      lastConfigProblem = shown;
+      setProblem('config', shown === null ? null : `config.ini: ${shown} (the agent keeps the last good settings)`);
+      publish();
     },
 
     seedPreview() {

@@ -30,7 +30,7 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
     if (!options.dryRun) {
       uploader = createUploader(uploaderOptions(config));
     }
-    const outcome = await runPass({
+    const passed = await runPass({
       config,
       ledger,
       uploader,
@@ -42,6 +42,10 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
       shouldStop: () => false,
       dryRun: options.dryRun ?? false,
     });
+    // Deliveries whose lines could not be written are kept by the ledger and tried once more here;
+    // if that fails too the pass's outcome must say so (at most those are sent again next time).
+    const unwritten = passed.recordProblem === null ? await ledger.flush().then(() => null, (err: Error) => err.message) : null;
+    const outcome: PassOutcome = unwritten === null ? passed : { ...passed, recordProblem: unwritten, errors: passed.errors + 1 };
     if (!options.dryRun) {
       if (outcome.recordProblem !== null) options.log.error(outcome.recordProblem);
       if (outcome.stoppedEarly && outcome.folderProblem === null && outcome.recordProblem === null) {
@@ -62,7 +66,8 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
     return outcome;
   } finally {
     await uploader?.close().catch(() => undefined);
-    await ledger.close();
+    // The outcome already names a record that cannot be written; closing still releases the lock.
+    await ledger.close().catch((err: Error) => options.log.error(err.message));
   }
 }
 

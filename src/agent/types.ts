@@ -31,8 +31,9 @@ export interface PassResult {
 export interface Agent {
   /** Opens the record, imports a legacy record once, starts the watcher and the pass timer. */
   start(): Promise<void>;
-  /** Stops the timer and watcher, finishes or abandons in-flight uploads, flushes the record. Idempotent. */
-  stop(): Promise<void>;
+  /** Stops the timer and watcher, ends the pass at once (in-flight uploads finish or are abandoned
+   * after graceMs, default the agent's stopGraceMs), drops settings still waiting, flushes the record. Idempotent. */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
   /** Asks for a full pass now (ignored while paused; clears the back-off wait). */
   forwardNow(): void;
   pause(): void;
@@ -41,6 +42,9 @@ export interface Agent {
   retryHeldBack(): void;
   /** Applies new settings without a restart (folder, server, pacing...). */
   applyConfig(config: Config): Promise<void>;
+  /** config.ini now has these problems and is kept out (null: it reads well again): logged once
+   * and shown in the status's problems until cleared. */
+  reportConfigProblem(problems: readonly string[] | null): void;
   /** What `seed` would do, writing nothing. */
   seedPreview(): Promise<SeedCounts>;
   /** Marks every in-window binary now in the folder as delivered without sending anything. */

@@ -2,8 +2,7 @@
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
 // 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
-import { watchFile, unwatchFile, type Stats } from 'node:fs';
-import { readConfigFile, describeConfig, DEFAULT_CONFIG_NAME } from '../config/index.js';
+import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { openLedger } from '../record/index.js';
 import {
@@ -24,12 +23,15 @@ import {
 export interface CliIo {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
-  /** Resolves when the process is asked to stop (SIGINT / SIGTERM). */
-  readonly untilStopped: () => Promise<void>;
+  /** Resolves when the process is asked to stop, with the signal's name (SIGINT, SIGTERM,
+   * SIGHUP when a Windows console is closed, SIGBREAK for Ctrl+Break). */
+  readonly untilStopped: () => Promise<string | void>;
 }
 
 /** config.ini is re-read once it has been still this long after a change. */
 const CONFIG_SETTLE_MS = 500;
+/** Windows ends a process a few seconds (5 to 10) after its console window is closed (SIGHUP): stop before. */
+const CONSOLE_CLOSED_GRACE_MS = 3000;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -41,7 +43,7 @@ type Command = (typeof COMMANDS)[number];
 export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
 
 commands:
-  run      watch the folder and forward events until stopped (Ctrl+C)
+  run      watch the folder and forward events until stopped (Ctrl+C, Ctrl+Break, or closing the console)
   once     one full pass now, then exit (--dry-run: list what would be sent and why the rest waits)
   seed     skip the existing backlog: mark every in-window event as delivered, sending nothing
            (--dry-run: only count)
@@ -110,8 +112,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const loaded = await loadConfig(args.configPath, io);
   if (args.command === 'check') return check(args, loaded, io);
-  if (loaded.kind === 'bad') return EXIT_USAGE;
-  const config = loaded.config;
+  // status only reads: with a bad value in config.ini it still tells what the running agent
+  // does (which includes that bad value among its problems), on the file's other settings.
+  const readOnly = args.command === 'status' && loaded.kind === 'bad' ? loaded.config : undefined;
+  if (loaded.kind === 'bad' && readOnly === undefined) return EXIT_USAGE;
+  const config = loaded.kind === 'ok' ? loaded.config : readOnly!;
   try {
     switch (args.command) {
       case 'run':
@@ -132,7 +137,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-type Loaded = { readonly kind: 'ok'; readonly config: Config } | { readonly kind: 'bad'; readonly reasons: readonly string[] };
+type Loaded =
+  | { readonly kind: 'ok'; readonly config: Config }
+  /** config: the file's settings with defaults for its bad values (absent when it could not be read). */
+  | { readonly kind: 'bad'; readonly reasons: readonly string[]; readonly config?: Config };
 
 async function loadConfig(configPath: string, io: CliIo): Promise<Loaded> {
   try {
@@ -141,7 +149,7 @@ async function loadConfig(configPath: string, io: CliIo): Promise<Loaded> {
     if (problems.length > 0) {
       io.stderr(`series3-watcher: ${configPath} has ${problems.length === 1 ? 'a bad value' : `${problems.length} bad values`}:`);
       for (const problem of problems) io.stderr(`  ${problem.message}`);
-      return { kind: 'bad', reasons: problems.map((p) => p.message) };
+      return { kind: 'bad', reasons: problems.map((p) => p.message), config };
     }
     return { kind: 'ok', config };
   } catch (err) {
@@ -165,41 +173,37 @@ function emitJson(io: CliIo, value: unknown): void {
 }
 
 async function run(args: Args, config: Config, io: CliIo): Promise<number> {
-  const agent = createAgent(config, { log: logger(config, args, io) });
+  const agent = createAgent(config, { makeLog: (c) => logger(c, args, io) });
   await agent.start();
+  // Hand edits of config.ini take effect without a restart; a bad value keeps the last good
+  // settings and shows in the log and the status until the file is fixed.
+  let running = config;
+  const follower = followConfigFile(args.configPath, {
+    read: async () => {
+      const next = await readConfigFile(args.configPath);
+      return { config: next.config, problems: next.problems.map((p) => p.message) };
+    },
+    current: () => running,
+    apply: async (next) => {
+      await agent.applyConfig(next);
+      running = next;
+      io.stderr(`series3-watcher: ${args.configPath} changed; new settings applied`);
+    },
+    onBad: (problems) => {
+      for (const p of problems) io.stderr(`series3-watcher: ${p} (keeping the last good settings)`);
+      agent.reportConfigProblem(problems);
+    },
+    onGood: () => agent.reportConfigProblem(null),
+    settleMs: CONFIG_SETTLE_MS,
+  });
+  // Said once config.ini is followed too, so a script that sees this line knows edits count.
   io.stdout(
     `series3-watcher: watching ${config.series3Path}; forwarding ${config.forwardEnabled ? `to ${config.sfmUrl}` : 'is OFF (SFM_FORWARD_ENABLED=false): nothing will be sent'}; log: ${config.logFile}`,
   );
-  // Hand edits of config.ini take effect without a restart; a bad value keeps the last good settings.
-  let reloading = Promise.resolve();
-  const onConfigChange = (): void => {
-    reloading = reloading.then(async () => {
-      try {
-        const next = await readConfigFile(args.configPath);
-        if (next.problems.length > 0) {
-          for (const p of next.problems) io.stderr(`series3-watcher: ${p.message} (keeping the last good settings)`);
-          return;
-        }
-        await agent.applyConfig(next.config);
-        io.stderr(`series3-watcher: ${args.configPath} changed; new settings applied`);
-      } catch (err) {
-        io.stderr(`series3-watcher: ${(err as Error).message} (keeping the last good settings)`);
-      }
-    });
-  };
-  // An editor may truncate and then write: read only once the file has been still for a moment.
-  let settle: NodeJS.Timeout | undefined;
-  const onFileChange = (now: Stats, before: Stats): void => {
-    if (now.mtimeMs === before.mtimeMs && now.size === before.size) return;
-    if (settle !== undefined) clearTimeout(settle);
-    settle = setTimeout(onConfigChange, CONFIG_SETTLE_MS);
-  };
-  watchFile(args.configPath, { interval: 1000 }, onFileChange);
-  await io.untilStopped();
-  unwatchFile(args.configPath, onFileChange);
-  if (settle !== undefined) clearTimeout(settle);
-  await reloading;
-  await agent.stop();
+  const signal = await io.untilStopped();
+  // A stop never waits for settings still pending: the agent drops them and ends its pass now.
+  follower.close();
+  await agent.stop(signal === 'SIGHUP' ? { graceMs: CONSOLE_CLOSED_GRACE_MS } : undefined);
   const final = agent.status();
   io.stdout(`series3-watcher: stopped; ${final.deliveredTotal} events in the record, ${final.waiting} waiting`);
   if (args.json) emitJson(io, final);

@@ -27,3 +27,4 @@ export {
   type LoadedConfig,
 } from './load-config.js';
 export { saveConfigChanges, updateConfigText, type SaveResult } from './write-config.js';
+export { changedKeys, followConfigFile, sameConfig, type ConfigFollower, type FollowerOptions } from './config-follower.js';

@@ -174,8 +174,10 @@ async function readCurrent(
   try {
     const bytes = await readFile(absolutePath);
     const { mode } = await stat(absolutePath);
-    return { ...decodeConfigBytes(bytes), mode: mode & 0o777 };
+    return { ...decodeConfigBytes(bytes, absolutePath), mode: mode & 0o777 };
   } catch (error) {
+    // Undecodable: its own message already says to save the file as UTF-8.
+    if (error instanceof ConfigFileError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw configFileError(absolutePath, error);
     // A new file may hold the token: readable by its owner only.
     return { text: templateText ?? '', encoding: 'utf8', mode: 0o600 };

@@ -1,11 +1,11 @@
-// Hand edits of config.ini while the tray app runs: applied when good, refused (keeping the last
+// Hand edits of config.ini while `run` or the tray app runs: applied when good, refused (keeping the last
 // good settings) and told once when bad. Real file, real core parsing, real polling.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readConfigFile } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
-import { followConfigFile, type ConfigFollower } from '../../electron/main/config-follower.js';
+import { followConfigFile, type ConfigFollower } from '../../src/config/config-follower.js';
 import { makeSite, sleep, waitFor, type Site } from '../support/fixtures.js';
 
 let site: Site;
@@ -27,6 +27,7 @@ function follow(
   apply: (config: Config) => void,
   onBad: (problems: readonly string[]) => void,
   timing: { intervalMs: number; settleMs: number },
+  onGood?: () => void,
 ): ConfigFollower {
   return followConfigFile(configPath, {
     read: async () => {
@@ -36,6 +37,7 @@ function follow(
     current,
     apply,
     onBad,
+    ...(onGood ? { onGood } : {}),
     ...timing,
   });
 }
@@ -73,6 +75,50 @@ describe('following config.ini', () => {
     await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 45  ; comment added'));
     await sleep(500);
     expect(applied).toHaveLength(2);
+  });
+
+  it('item 14: a file saved again and again with only comments added is never applied', async () => {
+    const configPath = join(site.root, 'config.ini');
+    await writeFile(configPath, ini('SFM_MAX_FORWARDS_PER_PASS = 10'));
+    const current: Config = (await readConfigFile(configPath)).config;
+    const applied: Config[] = [];
+    follower = follow(configPath, () => current, (config) => void applied.push(config), () => undefined, { intervalMs: 20, settleMs: 50 });
+    for (let i = 0; i < 5; i++) {
+      await sleep(120);
+      await writeFile(configPath, ini(`SFM_MAX_FORWARDS_PER_PASS = 10\n${'; another comment\n'.repeat(i + 1)}`));
+    }
+    await sleep(300);
+    expect(applied).toEqual([]);
+  });
+
+  it('item 15: a bad file is told, and told as fixed when a good one follows, even one with the running settings', async () => {
+    const configPath = join(site.root, 'config.ini');
+    await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 60'));
+    const current: Config = (await readConfigFile(configPath)).config;
+    const events: string[] = [];
+    follower = follow(configPath, () => current, () => events.push('apply'), (problems) => events.push(`bad ${problems.join()}`),
+      { intervalMs: 20, settleMs: 50 }, () => events.push('good'));
+    await sleep(100);
+    await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = -3'));
+    await waitFor(() => events.length === 1, 'the bad value to be told');
+    expect(events[0]).toMatch(/^bad .*SCAN_INTERVAL_SECONDS/);
+    await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 60  ; fixed'));
+    await waitFor(() => events.length === 2, 'the fix to be told');
+    await sleep(200);
+    expect(events.slice(1)).toEqual(['good']);
+  });
+
+  it('item 15: a file that cannot be decoded is told with the file named', async () => {
+    const configPath = join(site.root, 'config.ini');
+    await writeFile(configPath, ini('SCAN_INTERVAL_SECONDS = 60'));
+    const current: Config = (await readConfigFile(configPath)).config;
+    const bad: string[] = [];
+    follower = follow(configPath, () => current, () => undefined, (problems) => bad.push(...problems), { intervalMs: 20, settleMs: 50 });
+    await sleep(100);
+    await writeFile(configPath, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0x21, 0x00, 0x7f, 0x10]));
+    await waitFor(() => bad.length === 1, 'the undecodable file to be told');
+    expect(bad[0]).toContain(configPath);
+    expect(bad[0]).toMatch(/Save config\.ini as UTF-8/);
   });
 
   it('does not read a file an editor has emptied for a moment before writing it again', async () => {
