@@ -22,6 +22,11 @@
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+import { oneLine } from '../text/one-line.js';
+
+/** The longest message a log line carries; longer ones are clipped (a log is read, not searched for megabytes). */
+const MAX_LINE_CHARS = 4000;
+
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -106,8 +111,9 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
   const state: LogFileState = { fd: null, sizeBytes: 0, unwritable: null, blocked: null };
   const retryMs = options.rotationRetryMs ?? RETRY_MS;
 
+  // Every entry is one line: a message quoting a server or a file name can never forge a line.
   const format = (level: string, message: string): string =>
-    `${new Date(now()).toISOString()} ${level} ${redact(message, secrets)}\n`;
+    `${new Date(now()).toISOString()} ${level} ${oneLine(redact(message, secrets), MAX_LINE_CHARS)}\n`;
 
   const append = (line: string): void => {
     const bytes = Buffer.from(line);

@@ -3,6 +3,7 @@
 // only place that decides transient vs permanent, so nobody parses reason strings.
 
 import { STATUS_CODES } from 'node:http';
+import { oneLine as safeOneLine } from '../text/one-line.js';
 import type { ServerCheck, UploadOutcome } from './types.js';
 
 /** What the uploader read of an answer. */
@@ -42,6 +43,9 @@ export interface ErrorContext {
 
 /** The longest stretch of a body quoted in a reason. */
 export const excerptChars = 200;
+/** The longest row status or file name quoted in a reason, and how many rows are named. */
+const nameChars = 60;
+const maxRowNames = 5;
 /** The longest row detail quoted in a reason. */
 const detailChars = 500;
 
@@ -99,17 +103,17 @@ function classifyImportResult(answer: HttpAnswer, context: AnswerContext): Uploa
   const rows = results.filter(isRecord);
   const row = rows.find((r) => r['filename'] === binaryName);
   if (row === undefined) {
-    const names = rows.map((r) => String(r['filename'])).join(', ');
+    const names = rows.slice(0, maxRowNames).map((r) => clip(String(r['filename']), nameChars)).join(', ') + (rows.length > maxRowNames ? `, and ${rows.length - maxRowNames} more` : '');
     return {
       kind: 'permanent',
       reason: `the server's answer has no row for ${binaryName}` + (names ? ` (rows for: ${names})` : ' (no rows at all)'),
     };
   }
   if (row['status'] === 'ok') return { kind: 'delivered', status };
-  const detail = typeof row['detail'] === 'string' && row['detail'].trim() !== '' ? clip(oneLine(redactSecret(row['detail'], context.token ?? '')), detailChars) : 'no detail given';
+  const detail = typeof row['detail'] === 'string' && row['detail'].trim() !== '' ? clip((redactSecret(row['detail'], context.token ?? '')), detailChars) : 'no detail given';
   return {
     kind: 'permanent',
-    reason: `the server did not import ${binaryName} (status "${String(row['status'])}"): ${detail}`,
+    reason: `the server did not import ${binaryName} (status "${clip(String(row['status']), nameChars)}"): ${detail}`,
   };
 }
 
@@ -216,7 +220,7 @@ export function describeRequestError(error: unknown, context: ErrorContext): str
   if (proxy && proxyStatus) return `the proxy ${proxy} refused the connection to ${origin} (HTTP ${proxyStatus[1]}); check SFM_PROXY`;
   if (has('UND_ERR_DESTROYED', 'UND_ERR_CLOSED')) return `the upload to ${url} was not sent: the uploader is closed`;
   const message = errorMessages(error)[0] ?? String(error);
-  return `cannot reach ${to}: ${clip(oneLine(redactSecret(message, context.token ?? '')), excerptChars)}`;
+  return `cannot reach ${to}: ${clip((redactSecret(message, context.token ?? '')), excerptChars)}`;
 }
 
 /** The error's codes, its causes' codes and (for AggregateError) its members' codes. */
@@ -272,7 +276,7 @@ export function bodyExcerpt(body: string, contentType = '', token = ''): string 
   const text = redactSecret(body, token).trim();
   if (text === '') return '';
   const fromJson = jsonMessage(text);
-  if (fromJson !== undefined) return clip(oneLine(redactSecret(fromJson, token)), excerptChars);
+  if (fromJson !== undefined) return clip((redactSecret(fromJson, token)), excerptChars);
   if (/html/i.test(contentType) || /^<(!doctype|html|head|body)/i.test(text)) {
     const visible = text
       .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
@@ -283,9 +287,9 @@ export function bodyExcerpt(body: string, contentType = '', token = ''): string 
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
       .replace(/&amp;/g, '&');
-    return clip(oneLine(redactSecret(visible, token)), excerptChars);
+    return clip((redactSecret(visible, token)), excerptChars);
   }
-  return clip(oneLine(text), excerptChars);
+  return clip((text), excerptChars);
 }
 
 function jsonMessage(text: string): string | undefined {
@@ -357,12 +361,9 @@ function headerValue(headers: HttpAnswer['headers'], name: string): string | und
   return typeof value === 'string' ? value : value?.[0];
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
+/** Text from the server or the network, quoted in a reason: runs of white space as one space, then one safe line. */
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return safeOneLine(text.replace(/\s+/g, ' '), max);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -100,3 +100,32 @@ describe('a redirect', () => {
     });
   });
 });
+
+describe('item 4 (issue 8): what a server writes into a row never forges a log line nor floods a reason', () => {
+  it('a row status with a line break and 20,000 characters becomes one clipped line', () => {
+    const forged = `rejected\n2026-01-01T00:00:00Z INFO delivered FORGED.EVT${'A'.repeat(20_000)}`;
+    const body = JSON.stringify({ count: 1, results: [{ filename: 'M529LK44.AB0', status: forged, detail: `bad\r\n${'B'.repeat(20_000)}` }] });
+    const outcome = classifyAnswer({ status: 200, headers: { 'content-type': 'application/json' }, body, truncated: false }, {
+      url: 'http://127.0.0.1:1/db/import/blastware_file',
+      binaryName: 'M529LK44.AB0',
+      hasToken: false,
+      nowMs: 0,
+    });
+    expect(outcome.kind).toBe('permanent');
+    const reason = outcome.kind === 'permanent' ? outcome.reason : '';
+    expect(reason).not.toMatch(/[\n\r]/);
+    expect(reason.length).toBeLessThan(800);
+  });
+
+  it('row file names in "no row for" are clipped and counted, not listed without end', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => ({ filename: `N${i}\n${'x'.repeat(1000)}`, status: 'ok' }));
+    const outcome = classifyAnswer(
+      { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: rows.length, results: rows }), truncated: false },
+      { url: 'http://127.0.0.1:1/x', binaryName: 'M529LK44.AB0', hasToken: false, nowMs: 0 },
+    );
+    const reason = outcome.kind === 'permanent' ? outcome.reason : '';
+    expect(reason).toMatch(/and 495 more/);
+    expect(reason).not.toMatch(/\n/);
+    expect(reason.length).toBeLessThan(800);
+  });
+});
