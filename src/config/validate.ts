@@ -7,6 +7,7 @@
 // never echoed: the token and the encrypted token show as "(hidden)", URL
 // credentials as "***".
 
+import { escapeControls } from '../text/one-line.js';
 import path from 'node:path';
 import type { ConfigProblem } from './types.js';
 import { DEFAULT_SERIES3_PATH, configDirOf, findKeySpec, hideUrlCredentials, type KeySpec } from './schema.js';
@@ -23,7 +24,6 @@ const EXAMPLE_PROXY_URL = 'http://proxy.example:3128';
 const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'no', 'off', '0']);
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * Checks one key's raw text (as read from the file or typed in the settings window).
@@ -42,9 +42,11 @@ export function validateSetting(key: string, raw: string, configPath: string): S
     return fail(key.trim(), '', `${key.trim()} is not a setting this version knows: check the spelling against config-template.ini`);
   }
   const name = spec.key;
-  if (CONTROL_CHARACTER.test(raw)) {
+  // The INI reader would drop or split a line holding these (C0/C1 controls, U+2028/U+2029, lone
+  // surrogates, direction overrides): refused here so a save never says "saved" for a lost key.
+  if (escapeControls(raw) !== raw) {
     return fail(name, shownValue(spec, raw),
-      `${label(spec, raw)} is not allowed: it contains a line break or another control character; a value must be plain text on one line`);
+      `${label(spec, raw)} is not allowed: it contains a line break or another control or invisible character; a value must be plain text on one line`);
   }
   switch (spec.kind) {
     case 'seconds': return checkSeconds(spec, raw);
@@ -209,13 +211,7 @@ function shownValue(spec: KeySpec, raw: string): string {
 
 /** The value in double quotes, with control characters written as escapes so a message stays on one line. */
 function quote(value: string): string {
-    const visible = value.replace(/[\u0000-\u001f\u007f]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-  return `"${visible}"`;
+  return `"${escapeControls(value)}"`;
 }
 
 function fail(key: string, value: string, message: string): SettingResult {

@@ -72,17 +72,30 @@ describe('validateSetting: every problem names the key, the value as given and w
     ['SERIES3_PATH', '',
       'SERIES3_PATH = "" is not allowed: set it to the folder Blastware writes events into, e.g. C:\\Blastware 10\\Event\\autocall home'],
     ['SERIES3_PATH', 'C:\\Events\nD:\\More',
-      'SERIES3_PATH = "C:\\Events\\nD:\\More" is not allowed: it contains a line break or another control character; ' +
+      'SERIES3_PATH = "C:\\Events\\nD:\\More" is not allowed: it contains a line break or another control or invisible character; ' +
       'a value must be plain text on one line'],
     ['LOG_FILE', 'log\u0000.txt',
-      'LOG_FILE = "log\\u0000.txt" is not allowed: it contains a line break or another control character; ' +
+      'LOG_FILE = "log\\u0000.txt" is not allowed: it contains a line break or another control or invisible character; ' +
       'a value must be plain text on one line'],
     ['SFM_API_TOKEN', 'abc def',
       'SFM_API_TOKEN (hidden) is not allowed: use the token exactly as the server issued it (letters, digits and symbols, no spaces)'],
     ['SFM_API_TOKEN', 'tök€n',
       'SFM_API_TOKEN (hidden) is not allowed: use the token exactly as the server issued it (letters, digits and symbols, no spaces)'],
     ['SFM_API_TOKEN', 'abc\r\n',
-      'SFM_API_TOKEN (hidden) is not allowed: it contains a line break or another control character; ' +
+      'SFM_API_TOKEN (hidden) is not allowed: it contains a line break or another control or invisible character; ' +
+      'a value must be plain text on one line'],
+    // Item 5 of issue 8: characters the INI reader drops or splits on are refused with the key named.
+    ['SERIES3_PATH', 'C:\\Events\u2028D:\\More',
+      'SERIES3_PATH = "C:\\Events\\u2028D:\\More" is not allowed: it contains a line break or another control or invisible character; ' +
+      'a value must be plain text on one line'],
+    ['STATE_DIR', 'C:\\state\u2029',
+      'STATE_DIR = "C:\\state\\u2029" is not allowed: it contains a line break or another control or invisible character; ' +
+      'a value must be plain text on one line'],
+    ['LOG_FILE', 'log\u0085.log',
+      'LOG_FILE = "log\\u0085.log" is not allowed: it contains a line break or another control or invisible character; ' +
+      'a value must be plain text on one line'],
+    ['SFM_URL', 'http://sfm.example\ud800:8000',
+      'SFM_URL = "http://sfm.example\\ud800:8000" is not allowed: it contains a line break or another control or invisible character; ' +
       'a value must be plain text on one line'],
     ['SFM_API_TOKEN_ENCRYPTED', 'not base64!',
       'SFM_API_TOKEN_ENCRYPTED (hidden) is not allowed: it must be base64 as the tray app writes it; ' +

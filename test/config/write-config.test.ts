@@ -250,6 +250,18 @@ describe('saveConfigChanges', () => {
     expect(await readdir(folder)).toEqual(['config.ini']);
   });
 
+  it.each([['U+2028', '\u2028'], ['U+2029', '\u2029'], ['a C1 control', '\u0085'], ['a lone surrogate', '\udc00']])(
+    'item 5 (issue 8): a value with %s is refused with its key named, never "saved" and then dropped by the reader',
+    async (_what, ch) => {
+      const text = '[watcher]\nSERIES3_PATH = C:\\Events\n';
+      const { file } = await configFile(text);
+      const result = await saveConfigChanges(file, { SERIES3_PATH: `C:\\Events${ch}More` });
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.problems.map((p) => p.key)).toEqual(['SERIES3_PATH']);
+      expect(await readFile(file, 'utf8')).toBe(text);
+    },
+  );
+
   it('writes nothing when the resulting file has a cross-key problem', async () => {
     const text = '[watcher]\nSFM_URL =\n';
     const { file } = await configFile(text);
