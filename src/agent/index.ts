@@ -3,7 +3,7 @@ export { createAgent, type AgentOptions } from './agent.js';
 export { checkServer } from './check-server.js';
 export { runPass, type PassOutcome, type PlannedEvent, type WaitingItem } from './pass.js';
 export { seedBacklog } from './seed.js';
-export { readStatusFile, isProcessAlive, statusFilePath, startOfLocalDay, idleStatus } from './status-file.js';
+export { readStatusFile, statusFilePath, startOfLocalDay, idleStatus } from './status-file.js';
 export { createFileLogger, createMemoryLogger, type Logger } from './logger.js';
 export { loadHeldBack } from './held-back.js';
 export { importLegacyOnce } from './legacy.js';

@@ -25,17 +25,6 @@ export async function readStatusFile(stateDir: string): Promise<AgentStatus | nu
   }
 }
 
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export function startOfLocalDay(nowMs: number): number {
   const day = new Date(nowMs);
   day.setHours(0, 0, 0, 0);

@@ -4,12 +4,11 @@
 import { resolve } from 'node:path';
 import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
-import { openLedger } from '../record/index.js';
+import { liveLockHolder, openLedger } from '../record/index.js';
 import {
   checkServer,
   createAgent,
   createFileLogger,
-  isProcessAlive,
   idleStatus,
   loadHeldBack,
   readStatusFile,
@@ -309,7 +308,10 @@ async function seed(args: Args, config: Config, io: CliIo): Promise<number> {
 async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   const written = await readStatusFile(config.stateDir);
   let current: AgentStatus;
-  if (written && written.running && isProcessAlive(written.pid)) {
+  // Running means the record's lock has a heartbeat, not that status.json's pid is alive: after a
+  // hard kill or a reboot another program soon has that pid (Windows recycles them).
+  const holder = written?.running ? await liveLockHolder(config.stateDir, Date.now()) : null;
+  if (written && written.running && holder !== null && (holder.pid === 0 || holder.pid === written.pid)) {
     current = written;
   } else {
     // No agent running: tell what the record and the last agent knew.

@@ -173,6 +173,17 @@ export async function readHolder(dir: string): Promise<LockHolder | undefined> {
   return { pid, host, startedAt };
 }
 
+/**
+ * Whether an agent holds STATE_DIR now, judged by the lock's heartbeat (a pid alone is no proof:
+ * after a crash or reboot another program may have it). For readers such as `status`; a lock left
+ * by a crash reads as live for at most the stale time.
+ */
+export async function liveLockHolder(dir: string, nowMs: number, staleMs = defaultLockStaleMs): Promise<LockHolder | null> {
+  const mtimeMs = await mtimeOf(join(dir, lockDirName)).catch(() => undefined);
+  if (mtimeMs === undefined || Math.abs(nowMs - mtimeMs) > staleMs) return null;
+  return (await readHolder(dir)) ?? { pid: 0, host: '', startedAt: '' };
+}
+
 async function mtimeOf(path: string): Promise<number | undefined> {
   try {
     return (await stat(path)).mtimeMs;

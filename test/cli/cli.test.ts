@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { makeSite, writeEvent, waitFor, type Site } from '../support/fixtures.js';
@@ -220,5 +220,27 @@ describe('series3-watcher run', () => {
     expect(status.json).toMatchObject({ running: false, deliveredTotal: 2 });
     const again = await cli(['once', '--config', configPath, '--json']);
     expect(again.json).toMatchObject({ forwarded: 0 });
+  });
+});
+
+describe('series3-watcher status after a hard kill', () => {
+  it('item 4: a dead agent whose pid another live program now has is not called running (the lock has no heartbeat)', async () => {
+    await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
+    let child: ReturnType<typeof spawn> | undefined;
+    const running = cli(['run', '--config', configPath], { onStart: (c) => (child = c) });
+    await waitFor(() => receiver.requests.length === 1, 'the first delivery');
+    const live = await cli(['status', '--config', configPath, '--json']);
+    expect(live.json).toMatchObject({ running: true });
+    child!.kill('SIGKILL');
+    await running;
+    // Another live program has the dead agent's pid now: this test's own process stands in for it.
+    const statusPath = join(site.stateDir, 'status.json');
+    const written = JSON.parse(await readFile(statusPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(statusPath, JSON.stringify({ ...written, running: true, pid: process.pid }));
+    const lock = join(site.stateDir, 'writer.lock');
+    const stale = new Date(Date.now() - 60_000);
+    await utimes(lock, stale, stale);
+    const after = await cli(['status', '--config', configPath, '--json']);
+    expect(after.json).toMatchObject({ running: false, deliveredTotal: 1 });
   });
 });
