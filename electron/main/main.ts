@@ -12,6 +12,7 @@ import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths } from '
 import { decideNotice, QUIET_WATCH } from './failure-notice.js';
 import { followConfigFile } from './config-follower.js';
 import { createIpcHandlers } from './ipc-handlers.js';
+import { decideOpen, type OpenTarget } from './open-paths.js';
 import { createSettingsService } from './settings-service.js';
 import { createSettingsWindow } from './settings-window.js';
 import { createSafeStorageVault } from './token-vault.js';
@@ -139,12 +140,16 @@ async function start(): Promise<void> {
     }),
   );
 
-  async function openPath(target: string, what: string): Promise<void> {
-    const error = await shell.openPath(target);
-    if (error !== '') {
-      // The log may not exist yet: open its folder instead of failing silently.
-      const folderError = await shell.openPath(path.dirname(target));
-      if (folderError !== '') log(`Could not open the ${what} ${target}: ${error}`);
+  /** open-paths.ts decides; this only carries it out (a file is never run from the tray). */
+  async function openSafely(target: string, what: OpenTarget): Promise<void> {
+    const decision = await decideOpen(target, what);
+    if (decision.kind === 'refuse') {
+      log(`Not opened: ${decision.reason}`);
+    } else if (decision.kind === 'reveal') {
+      shell.showItemInFolder(decision.path);
+    } else {
+      const error = await shell.openPath(decision.path);
+      if (error !== '') log(`Could not open ${decision.path}: ${error}`);
     }
   }
 
@@ -171,10 +176,10 @@ async function start(): Promise<void> {
         settingsWindow.show();
         return;
       case 'open-log':
-        if (current) await openPath(current.logFile, 'log');
+        if (current) await openSafely(current.logFile, 'log');
         return;
       case 'open-folder':
-        if (current) await openPath(current.series3Path, 'watch folder');
+        if (current) await openSafely(current.series3Path, 'watch-folder');
         return;
       case 'quit':
         await quit();
