@@ -97,6 +97,41 @@ function rawValues(text: string): Map<string, string> {
   return values;
 }
 
+/** scheme://host:port of an address (default ports elided, host lower-cased), or null. */
+export function originOf(url: string): string | null {
+  try {
+    return url === '' ? null : new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The stored token was saved for one server and goes only there: a form that points
+ * SFM_URL at another origin (scheme, host or port) must type the token again. Stops a
+ * compromised page, or a slip of the finger, sending the token to a server nobody saved.
+ */
+function tokenOriginProblem(savedUrl: string, formUrl: string, doing: 'test' | 'save'): FieldProblem | null {
+  const saved = originOf(savedUrl);
+  const wanted = originOf(formUrl);
+  // No address means no request, so the token goes nowhere.
+  if (wanted === saved || wanted === null) return null;
+  const boundTo = saved === null ? 'was saved with no server address' : `was saved for ${saved} and is sent only there`;
+  const lead =
+    doing === 'test'
+      ? `Nothing was sent: the stored token ${boundTo}, not to ${wanted}.`
+      : `SFM_URL now points to ${wanted}, but the stored token ${boundTo}.`;
+  return {
+    key: 'SFM_URL',
+    message: `${lead} To use a token with ${wanted}, choose Replace\u2026 under Server access token and type it again (or Clear the token).`,
+  };
+}
+
+function hasStoredToken(text: string): boolean {
+  const raw = rawValues(text);
+  return (raw.get(ENCRYPTED_TOKEN_KEY) ?? '').trim() !== '' || (raw.get(TOKEN_KEY) ?? '') !== '';
+}
+
 function checkChanges(changes: FormValues, configPath: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const [key, raw] of Object.entries(changes)) {
@@ -193,7 +228,14 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
 
     try {
       // Only what differs from the file is written: re-typing a value leaves the line alone.
-      const raw = rawValues(await currentText());
+      const text = await currentText();
+      const raw = rawValues(text);
+      if (request.token.action === 'keep' && hasStoredToken(text)) {
+        const savedUrl = parseConfigText(text, configPath).config.sfmUrl;
+        const formUrl = parseConfigText(updateConfigText(text, request.changes), configPath).config.sfmUrl;
+        const problem = tokenOriginProblem(savedUrl, formUrl, 'save');
+        if (problem !== null) return { kind: 'invalid', problems: [problem] };
+      }
       const changes: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.changes)) {
         const canonical = findKeySpec(key)?.key ?? key;
@@ -225,6 +267,11 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       // The form's values over the saved file, parsed by the core, written nowhere.
       const text = await currentText();
       const parsed = parseConfigText(updateConfigText(text, changes), configPath);
+      if (token.action === 'keep' && hasStoredToken(text)) {
+        // Checked before decrypting: the stored token never leaves for an unsaved origin.
+        const problem = tokenOriginProblem(parseConfigText(text, configPath).config.sfmUrl, parsed.config.sfmUrl, 'test');
+        if (problem !== null) return { kind: 'failed', reason: problem.message };
+      }
       const apiToken =
         token.action === 'replace' ? token.token : token.action === 'clear' ? '' : await tokenOf(text, parsed.config.apiToken);
       const answer = await deps.checkServer({ ...parsed.config, apiToken });

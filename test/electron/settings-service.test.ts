@@ -102,8 +102,9 @@ describe('the settings service', () => {
     await writeFile(path.join(dir, 'config.ini'), 'SFM_URL = http://127.0.0.1:9\n');
     const service = createSettingsService(deps({ onSaved: (c) => void applied.push(`${c.sfmUrl} ${c.apiToken}`) }));
     await service.save({ changes: {}, token: { action: 'replace', token: 'tok-1' }, startAtLogin: false });
-    await service.save({ changes: { SFM_URL: 'http://127.0.0.1:10' }, token: { action: 'keep' }, startAtLogin: false });
-    expect(applied).toEqual(['http://127.0.0.1:9 tok-1', 'http://127.0.0.1:10 tok-1']);
+    // Same origin, another path: the stored token stays (a new origin needs it typed again: token-origin.test.ts).
+    await service.save({ changes: { SFM_URL: 'http://127.0.0.1:9/sfm' }, token: { action: 'keep' }, startAtLogin: false });
+    expect(applied).toEqual(['http://127.0.0.1:9 tok-1', 'http://127.0.0.1:9/sfm tok-1']);
   });
 
   it('refuses a token with spaces with the core message, which never shows the token', async () => {
