@@ -4,6 +4,8 @@
 // server with the values in the form, and preview / run "Skip existing backlog".
 // main.ts supplies the Electron parts (safeStorage, login item, the worker); the
 // browser test supplies the same service to the real page.
+import os from 'node:os';
+import path from 'node:path';
 import type { Config } from '../../src/config/types.js';
 import type { SeedCounts, ServerCheck } from '../../src/agent/types.js';
 import {
@@ -58,6 +60,39 @@ export interface SettingsServiceDeps {
   readonly seed: () => Promise<SeedCounts>;
   /** Called after a save with the new settings (token decrypted) so the agent applies them. */
   readonly onSaved: (config: Config) => void | Promise<void>;
+  /** Where a plain token may be written and how it is worded; default process.platform. */
+  readonly platform?: NodeJS.Platform;
+  /** The user's profile folder (Windows), where a plain-token config.ini must live; default os.homedir(). */
+  readonly profileDir?: string;
+}
+
+/** Owner read/write only, for a config.ini that holds the token in plain text. */
+export const PLAIN_TOKEN_FILE_MODE = 0o600;
+
+/** Whether `file` is inside `folder` (Windows paths compare without case). */
+function isInside(file: string, folder: string, platform: NodeJS.Platform): boolean {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const relative = p.relative(platform === 'win32' ? folder.toLowerCase() : folder, platform === 'win32' ? file.toLowerCase() : file);
+  return relative !== '' && !relative.startsWith('..') && !p.isAbsolute(relative);
+}
+
+/**
+ * Where DPAPI is unavailable the token is kept in plain text, and the words say what really
+ * protects it: the file's mode where modes apply, the profile folder's permissions on Windows
+ * (where a file outside the profile could be readable by other accounts, so it is refused).
+ */
+function plainTokenPlace(configPath: string, platform: NodeJS.Platform, profileDir: string): { ok: true; note: string } | { ok: false; problem: string } {
+  const lead = `Encryption is not available on this computer, so the token is stored in plain text in ${configPath}`;
+  if (platform !== 'win32') return { ok: true, note: `${lead}, a file only your account can read (mode 600).` };
+  if (!isInside(configPath, profileDir, platform)) {
+    return {
+      ok: false,
+      problem:
+        `Encryption is not available on this computer and ${configPath} is outside your user profile (${profileDir}), where other accounts may be able to read it, ` +
+        `so the token is not stored there in plain text: keep config.ini in your profile (start Series3 Watcher without --config) or leave the token empty.`,
+    };
+  }
+  return { ok: true, note: `${lead}. It is in your user profile, whose folder permissions let only your Windows account (and the computer's administrators) read it.` };
 }
 
 export interface EffectiveSettings {
@@ -141,8 +176,15 @@ function checkChanges(changes: FormValues, configPath: string): FieldProblem[] {
   return problems;
 }
 
+/** A plain token that may not be written where config.ini is; shown at the token field. */
+class PlainTokenRefused extends Error {
+  override readonly name = 'PlainTokenRefused';
+}
+
 export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
   const { configPath, vault } = deps;
+  const platform = deps.platform ?? process.platform;
+  const profileDir = deps.profileDir ?? os.homedir();
 
   /** The file's text, or the template's when config.ini does not exist yet. */
   async function currentText(): Promise<string> {
@@ -211,10 +253,11 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
         if (vault.isAvailable()) {
           return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: await vault.encrypt(token.token) }, note: null };
         }
-        return {
-          changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' },
-          note: `Encryption is not available on this computer, so the token is stored in plain text in ${configPath} (readable by your account only).`,
-        };
+        {
+          const place = plainTokenPlace(configPath, platform, profileDir);
+          if (!place.ok) throw new PlainTokenRefused(place.problem);
+          return { changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' }, note: place.note };
+        }
     }
   }
 
@@ -247,7 +290,10 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       }
 
       if (Object.keys(changes).length > 0) {
-        const saved = await saveConfigChanges(configPath, changes, deps.templateText);
+        // A file that will hold the token in plain text is written owner-only (ignored on Windows).
+        const plainToken = (changes[TOKEN_KEY] ?? raw.get(TOKEN_KEY) ?? '') !== '';
+        const mode = plainToken ? { mode: PLAIN_TOKEN_FILE_MODE } : {};
+        const saved = await saveConfigChanges(configPath, changes, deps.templateText, mode);
         if (!saved.ok) return { kind: 'invalid', problems: saved.problems.map((p) => ({ key: p.key, message: p.message })) };
       }
       if (request.startAtLogin !== deps.loginItem.get()) deps.loginItem.set(request.startAtLogin);
@@ -256,6 +302,7 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       await deps.onSaved(now.config);
       return { kind: 'saved', changedKeys: Object.keys(changes), form: await load(), note: token.note };
     } catch (err) {
+      if (err instanceof PlainTokenRefused) return { kind: 'invalid', problems: [{ key: TOKEN_KEY, message: err.message }] };
       return { kind: 'failed', reason: errorText(err) };
     }
   }
