@@ -49,11 +49,11 @@ describe('first run', () => {
   });
 
   it.each([
-    [{ packaged: true, argv: [] }, path.join('U', 'config.ini'), path.join('R', 'config-template.ini')],
-    [{ packaged: false, argv: [] }, path.join('U', 'config.ini'), path.join('A', 'config-template.ini')],
-    [{ packaged: true, argv: ['--config=other.ini'] }, path.resolve('other.ini'), path.join('R', 'config-template.ini')],
+    [{ packaged: true, config: null }, path.join('U', 'config.ini'), path.join('R', 'config-template.ini')],
+    [{ packaged: false, config: null }, path.join('U', 'config.ini'), path.join('A', 'config-template.ini')],
+    [{ packaged: true, config: path.resolve('other.ini') }, path.resolve('other.ini'), path.join('R', 'config-template.ini')],
   ])('resolves paths for %j', (c, configPath, template) => {
-    const paths = resolveAppPaths({ userDataDir: 'U', resourcesDir: 'R', appRoot: 'A', isPackaged: c.packaged, argv: c.argv });
+    const paths = resolveAppPaths({ userDataDir: 'U', resourcesDir: 'R', appRoot: 'A', isPackaged: c.packaged, configPath: c.config });
     expect(paths).toEqual({ configPath, templatePath: template, trayLogPath: path.join('U', 'tray.log') });
   });
 
