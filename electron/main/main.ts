@@ -122,6 +122,8 @@ async function start(): Promise<void> {
     configPath: paths.configPath,
     ...(templateText !== undefined ? { templateText } : {}),
     vault: createSafeStorageVault(),
+    // A plain token (no DPAPI) may only be written inside the user's own folders.
+    profileDirs: [app.getPath('home'), app.getPath('appData')],
     loginItem: {
       get: () => app.getLoginItemSettings({ path: process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath, args: [...given.loginArgs] }).openAtLogin,
       // A portable build runs from a temporary copy; start the real .exe at login.

@@ -62,8 +62,11 @@ export interface SettingsServiceDeps {
   readonly onSaved: (config: Config) => void | Promise<void>;
   /** Where a plain token may be written and how it is worded; default process.platform. */
   readonly platform?: NodeJS.Platform;
-  /** The user's profile folder (Windows), where a plain-token config.ini must live; default os.homedir(). */
-  readonly profileDir?: string;
+  /**
+   * The user's own folders (Windows): a plain-token config.ini must be inside one. The first
+   * is named in messages. Default [os.homedir()]; main.ts adds %APPDATA% (it may be redirected).
+   */
+  readonly profileDirs?: readonly string[];
 }
 
 /** Owner read/write only, for a config.ini that holds the token in plain text. */
@@ -81,14 +84,14 @@ function isInside(file: string, folder: string, platform: NodeJS.Platform): bool
  * protects it: the file's mode where modes apply, the profile folder's permissions on Windows
  * (where a file outside the profile could be readable by other accounts, so it is refused).
  */
-function plainTokenPlace(configPath: string, platform: NodeJS.Platform, profileDir: string): { ok: true; note: string } | { ok: false; problem: string } {
+function plainTokenPlace(configPath: string, platform: NodeJS.Platform, profileDirs: readonly string[]): { ok: true; note: string } | { ok: false; problem: string } {
   const lead = `Encryption is not available on this computer, so the token is stored in plain text in ${configPath}`;
   if (platform !== 'win32') return { ok: true, note: `${lead}, a file only your account can read (mode 600).` };
-  if (!isInside(configPath, profileDir, platform)) {
+  if (!profileDirs.some((folder) => isInside(configPath, folder, platform))) {
     return {
       ok: false,
       problem:
-        `Encryption is not available on this computer and ${configPath} is outside your user profile (${profileDir}), where other accounts may be able to read it, ` +
+        `Encryption is not available on this computer and ${configPath} is outside your user profile (${profileDirs[0] ?? ''}), where other accounts may be able to read it, ` +
         `so the token is not stored there in plain text: keep config.ini in your profile (start Series3 Watcher without --config) or leave the token empty.`,
     };
   }
@@ -184,7 +187,7 @@ class PlainTokenRefused extends Error {
 export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
   const { configPath, vault } = deps;
   const platform = deps.platform ?? process.platform;
-  const profileDir = deps.profileDir ?? os.homedir();
+  const profileDirs = deps.profileDirs ?? [os.homedir()];
 
   /** The file's text, or the template's when config.ini does not exist yet. */
   async function currentText(): Promise<string> {
@@ -254,7 +257,7 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
           return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: await vault.encrypt(token.token) }, note: null };
         }
         {
-          const place = plainTokenPlace(configPath, platform, profileDir);
+          const place = plainTokenPlace(configPath, platform, profileDirs);
           if (!place.ok) throw new PlainTokenRefused(place.problem);
           return { changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' }, note: place.note };
         }

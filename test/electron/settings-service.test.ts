@@ -155,7 +155,7 @@ describe('item 6: a token stored in plain text (no DPAPI)', () => {
 
   it('on Windows the words are the profile folder’s permissions, not a file mode', async () => {
     await writeFile(path.join(dir, 'config.ini'), 'SFM_URL =\n');
-    const service = createSettingsService(deps({ vault: testVault(false), platform: 'win32', profileDir: dir }));
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'win32', profileDirs: [path.join(dir, 'home'), dir] }));
     const saved = await service.save({ changes: {}, token: { action: 'replace', token: 'tok-plain-6' }, startAtLogin: false });
     expect(saved).toMatchObject({
       kind: 'saved',
@@ -169,7 +169,7 @@ describe('item 6: a token stored in plain text (no DPAPI)', () => {
     const configPath = path.join(dir, 'config.ini');
     await writeFile(configPath, 'SFM_URL =\n');
     const profileDir = path.join(dir, 'profile');
-    const service = createSettingsService(deps({ vault: testVault(false), platform: 'win32', profileDir }));
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'win32', profileDirs: [profileDir, path.join(dir, 'appdata')] }));
     const result = await service.save({ changes: {}, token: { action: 'replace', token: 'tok-plain-6' }, startAtLogin: false });
     expect(result).toEqual({
       kind: 'invalid',
