@@ -17,19 +17,20 @@ export interface AppPaths {
 export const TEMPLATE_NAME = 'config-template.ini';
 
 /**
- * `--config=<file>` on the command line wins (for a second config, or tests on Windows);
- * otherwise config.ini in the per-user data folder. A packaged app finds the template in
- * its resources folder (electron-builder extraResources), a development run in the repository.
+ * The config from the command line (command-line.ts parsed it) wins, for a second config
+ * or tests on Windows; otherwise config.ini in the per-user data folder. A packaged app
+ * finds the template in its resources folder (electron-builder extraResources), a
+ * development run in the repository.
  */
 export function resolveAppPaths(input: {
   readonly userDataDir: string;
   readonly resourcesDir: string;
   readonly appRoot: string;
   readonly isPackaged: boolean;
-  readonly argv: readonly string[];
+  /** Absolute, from parseCommandLine; null for the default. */
+  readonly configPath: string | null;
 }): AppPaths {
-  const flag = input.argv.find((a) => a.startsWith('--config='));
-  const configPath = flag ? path.resolve(flag.slice('--config='.length)) : path.join(input.userDataDir, 'config.ini');
+  const configPath = input.configPath ?? path.join(input.userDataDir, 'config.ini');
   const templatePath = path.join(input.isPackaged ? input.resourcesDir : input.appRoot, TEMPLATE_NAME);
   return { configPath, templatePath, trayLogPath: path.join(input.userDataDir, 'tray.log') };
 }

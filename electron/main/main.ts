@@ -11,7 +11,9 @@ import { checkServer } from '../../src/agent/check-server.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH } from './failure-notice.js';
 import { followConfigFile } from '../../src/config/config-follower.js';
+import { checkConfigPath, parseCommandLine, secondInstanceNotice } from './command-line.js';
 import { createIpcHandlers } from './ipc-handlers.js';
+import { decideOpen, type OpenTarget } from './open-paths.js';
 import { createSettingsService } from './settings-service.js';
 import { createSettingsWindow } from './settings-window.js';
 import { createSafeStorageVault } from './token-vault.js';
@@ -35,8 +37,19 @@ const assetsDir = path.join(appRoot, 'assets');
 app.setName(PRODUCT_NAME);
 app.setPath('userData', path.join(app.getPath('appData'), PRODUCT_NAME));
 
-if (!app.requestSingleInstanceLock()) {
-  // Another instance runs for this user: it opens its settings window (second-instance below).
+/** The app's own arguments: after the exe, or in development after `electron <app folder>`. */
+const ownArgs = (argv: readonly string[]): readonly string[] => argv.slice(app.isPackaged ? 1 : 2);
+const commandLine = parseCommandLine(ownArgs(process.argv), process.cwd());
+
+if (commandLine.kind === 'error') {
+  // Refused before taking the lock: a bad --config must not look like "already running".
+  void app.whenReady().then(() => {
+    dialog.showErrorBox('Series3 Watcher cannot start', commandLine.message);
+    app.exit(2);
+  });
+} else if (!app.requestSingleInstanceLock()) {
+  // Another instance runs for this user (one per user, whatever the config): it opens its
+  // settings window, or says why another --config was not started (second-instance below).
   app.quit();
 } else {
   app.setAppUserModelId(APP_ID); // Windows shows notifications only for an app with an id
@@ -65,12 +78,15 @@ function hardenEverything(): void {
 
 async function start(): Promise<void> {
   hardenEverything();
+  const given = commandLine.kind === 'ok' ? commandLine : { configPath: null, loginArgs: [] };
+  const badPath = given.configPath === null ? null : await checkConfigPath(given.configPath);
+  if (badPath !== null) throw new Error(badPath);
   const paths = resolveAppPaths({
     userDataDir: app.getPath('userData'),
     resourcesDir: process.resourcesPath,
     appRoot,
     isPackaged: app.isPackaged,
-    argv: process.argv,
+    configPath: given.configPath,
   });
   const log = (line: string): void => void appendTrayLog(paths.trayLogPath, line);
   const firstRun = (await ensureConfigFile(paths.configPath, paths.templatePath)) === 'created';
@@ -115,10 +131,14 @@ async function start(): Promise<void> {
     configPath: paths.configPath,
     ...(templateText !== undefined ? { templateText } : {}),
     vault: createSafeStorageVault(),
+    // A plain token (no DPAPI) may only be written inside the user's own folders.
+    profileDirs: [app.getPath('home'), app.getPath('appData')],
     loginItem: {
-      get: () => app.getLoginItemSettings().openAtLogin,
+      get: () => app.getLoginItemSettings({ path: process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath, args: [...given.loginArgs] }).openAtLogin,
       // A portable build runs from a temporary copy; start the real .exe at login.
-      set: (openAtLogin) => app.setLoginItemSettings({ openAtLogin, path: process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath }),
+      // The same --config at the next sign-in, as an absolute path.
+      set: (openAtLogin) =>
+        app.setLoginItemSettings({ openAtLogin, path: process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath, args: [...given.loginArgs] }),
     },
     checkServer,
     seedPreview: () => supervisor.request('seed-preview'),
@@ -148,12 +168,16 @@ async function start(): Promise<void> {
     }),
   );
 
-  async function openPath(target: string, what: string): Promise<void> {
-    const error = await shell.openPath(target);
-    if (error !== '') {
-      // The log may not exist yet: open its folder instead of failing silently.
-      const folderError = await shell.openPath(path.dirname(target));
-      if (folderError !== '') log(`Could not open the ${what} ${target}: ${error}`);
+  /** open-paths.ts decides; this only carries it out (a file is never run from the tray). */
+  async function openSafely(target: string, what: OpenTarget): Promise<void> {
+    const decision = await decideOpen(target, what);
+    if (decision.kind === 'refuse') {
+      log(`Not opened: ${decision.reason}`);
+    } else if (decision.kind === 'reveal') {
+      shell.showItemInFolder(decision.path);
+    } else {
+      const error = await shell.openPath(decision.path);
+      if (error !== '') log(`Could not open ${decision.path}: ${error}`);
     }
   }
 
@@ -180,10 +204,10 @@ async function start(): Promise<void> {
         settingsWindow.show();
         return;
       case 'open-log':
-        if (current) await openPath(current.logFile, 'log');
+        if (current) await openSafely(current.logFile, 'log');
         return;
       case 'open-folder':
-        if (current) await openPath(current.series3Path, 'watch folder');
+        if (current) await openSafely(current.series3Path, 'watch-folder');
         return;
       case 'quit':
         await quit();
@@ -191,7 +215,14 @@ async function start(): Promise<void> {
     }
   }
 
-  app.on('second-instance', () => settingsWindow.show());
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const notice = secondInstanceNotice(paths.configPath, ownArgs(argv), workingDirectory);
+    if (notice !== null) {
+      log(`second start refused: ${notice}`);
+      void dialog.showMessageBox({ type: 'info', title: PRODUCT_NAME, message: notice });
+    }
+    settingsWindow.show();
+  });
   // Closing the settings window leaves the app in the tray.
   app.on('window-all-closed', () => undefined);
   // Quit from elsewhere (Windows sign-out, an installer update): still stop the agent cleanly.

@@ -2,6 +2,7 @@
 // call these on whatever arrives (structured clone gives plain data, not types), so a
 // malformed message is dropped here instead of failing deep in the agent or the tray.
 import type { MainToWorker, WorkerOp, WorkerToMain } from '../shared/worker-protocol.js';
+import { checkStatus, clipText } from './status-check.js';
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const WORKER_OPS: readonly WorkerOp[] = ['seed-preview', 'seed'];
@@ -32,14 +33,17 @@ export function decodeWorkerToMain(x: unknown): WorkerToMain | null {
     case 'started':
     case 'stopped':
       return { type: x['type'] };
-    case 'status':
-      return isRecord(x['status']) && x['status']['version'] === 1 ? (x as unknown as WorkerToMain) : null;
+    case 'status': {
+      // Every field checked, texts clipped, lists cut (status-check.ts): the tray renders it as is.
+      const checked = checkStatus(x['status']);
+      return checked.ok ? { type: 'status', status: checked.status } : null;
+    }
     case 'fatal':
-      return typeof x['message'] === 'string' ? { type: 'fatal', message: x['message'] } : null;
+      return typeof x['message'] === 'string' ? { type: 'fatal', message: clipText(x['message']) } : null;
     case 'reply':
       if (!Number.isSafeInteger(x['id'])) return null;
       if (x['ok'] === true && 'value' in x) return x as unknown as WorkerToMain;
-      if (x['ok'] === false && typeof x['error'] === 'string') return { type: 'reply', id: x['id'] as number, ok: false, error: x['error'] };
+      if (x['ok'] === false && typeof x['error'] === 'string') return { type: 'reply', id: x['id'] as number, ok: false, error: clipText(x['error']) };
       return null;
     default:
       return null;

@@ -4,6 +4,8 @@
 // server with the values in the form, and preview / run "Skip existing backlog".
 // main.ts supplies the Electron parts (safeStorage, login item, the worker); the
 // browser test supplies the same service to the real page.
+import os from 'node:os';
+import path from 'node:path';
 import type { Config } from '../../src/config/types.js';
 import type { SeedCounts, ServerCheck } from '../../src/agent/types.js';
 import {
@@ -58,6 +60,42 @@ export interface SettingsServiceDeps {
   readonly seed: () => Promise<SeedCounts>;
   /** Called after a save with the new settings (token decrypted) so the agent applies them. */
   readonly onSaved: (config: Config) => void | Promise<void>;
+  /** Where a plain token may be written and how it is worded; default process.platform. */
+  readonly platform?: NodeJS.Platform;
+  /**
+   * The user's own folders (Windows): a plain-token config.ini must be inside one. The first
+   * is named in messages. Default [os.homedir()]; main.ts adds %APPDATA% (it may be redirected).
+   */
+  readonly profileDirs?: readonly string[];
+}
+
+/** Owner read/write only, for a config.ini that holds the token in plain text. */
+export const PLAIN_TOKEN_FILE_MODE = 0o600;
+
+/** Whether `file` is inside `folder` (Windows paths compare without case). */
+function isInside(file: string, folder: string, platform: NodeJS.Platform): boolean {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const relative = p.relative(platform === 'win32' ? folder.toLowerCase() : folder, platform === 'win32' ? file.toLowerCase() : file);
+  return relative !== '' && !relative.startsWith('..') && !p.isAbsolute(relative);
+}
+
+/**
+ * Where DPAPI is unavailable the token is kept in plain text, and the words say what really
+ * protects it: the file's mode where modes apply, the profile folder's permissions on Windows
+ * (where a file outside the profile could be readable by other accounts, so it is refused).
+ */
+function plainTokenPlace(configPath: string, platform: NodeJS.Platform, profileDirs: readonly string[]): { ok: true; note: string } | { ok: false; problem: string } {
+  const lead = `Encryption is not available on this computer, so the token is stored in plain text in ${configPath}`;
+  if (platform !== 'win32') return { ok: true, note: `${lead}, a file only your account can read (mode 600).` };
+  if (!profileDirs.some((folder) => isInside(configPath, folder, platform))) {
+    return {
+      ok: false,
+      problem:
+        `Encryption is not available on this computer and ${configPath} is outside your user profile (${profileDirs[0] ?? ''}), where other accounts may be able to read it, ` +
+        `so the token is not stored there in plain text: keep config.ini in your profile (start Series3 Watcher without --config) or leave the token empty.`,
+    };
+  }
+  return { ok: true, note: `${lead}. It is in your user profile, whose folder permissions let only your Windows account (and the computer's administrators) read it.` };
 }
 
 export interface EffectiveSettings {
@@ -97,6 +135,41 @@ function rawValues(text: string): Map<string, string> {
   return values;
 }
 
+/** scheme://host:port of an address (default ports elided, host lower-cased), or null. */
+export function originOf(url: string): string | null {
+  try {
+    return url === '' ? null : new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The stored token was saved for one server and goes only there: a form that points
+ * SFM_URL at another origin (scheme, host or port) must type the token again. Stops a
+ * compromised page, or a slip of the finger, sending the token to a server nobody saved.
+ */
+function tokenOriginProblem(savedUrl: string, formUrl: string, doing: 'test' | 'save'): FieldProblem | null {
+  const saved = originOf(savedUrl);
+  const wanted = originOf(formUrl);
+  // No address means no request, so the token goes nowhere.
+  if (wanted === saved || wanted === null) return null;
+  const boundTo = saved === null ? 'was saved with no server address' : `was saved for ${saved} and is sent only there`;
+  const lead =
+    doing === 'test'
+      ? `Nothing was sent: the stored token ${boundTo}, not to ${wanted}.`
+      : `SFM_URL now points to ${wanted}, but the stored token ${boundTo}.`;
+  return {
+    key: 'SFM_URL',
+    message: `${lead} To use a token with ${wanted}, choose Replace\u2026 under Server access token and type it again (or Clear the token).`,
+  };
+}
+
+function hasStoredToken(text: string): boolean {
+  const raw = rawValues(text);
+  return (raw.get(ENCRYPTED_TOKEN_KEY) ?? '').trim() !== '' || (raw.get(TOKEN_KEY) ?? '') !== '';
+}
+
 function checkChanges(changes: FormValues, configPath: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const [key, raw] of Object.entries(changes)) {
@@ -106,8 +179,15 @@ function checkChanges(changes: FormValues, configPath: string): FieldProblem[] {
   return problems;
 }
 
+/** A plain token that may not be written where config.ini is; shown at the token field. */
+class PlainTokenRefused extends Error {
+  override readonly name = 'PlainTokenRefused';
+}
+
 export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
   const { configPath, vault } = deps;
+  const platform = deps.platform ?? process.platform;
+  const profileDirs = deps.profileDirs ?? [os.homedir()];
 
   /** The file's text, or the template's when config.ini does not exist yet. */
   async function currentText(): Promise<string> {
@@ -176,10 +256,11 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
         if (vault.isAvailable()) {
           return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: await vault.encrypt(token.token) }, note: null };
         }
-        return {
-          changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' },
-          note: `Encryption is not available on this computer, so the token is stored in plain text in ${configPath} (readable by your account only).`,
-        };
+        {
+          const place = plainTokenPlace(configPath, platform, profileDirs);
+          if (!place.ok) throw new PlainTokenRefused(place.problem);
+          return { changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' }, note: place.note };
+        }
     }
   }
 
@@ -193,7 +274,14 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
 
     try {
       // Only what differs from the file is written: re-typing a value leaves the line alone.
-      const raw = rawValues(await currentText());
+      const text = await currentText();
+      const raw = rawValues(text);
+      if (request.token.action === 'keep' && hasStoredToken(text)) {
+        const savedUrl = parseConfigText(text, configPath).config.sfmUrl;
+        const formUrl = parseConfigText(updateConfigText(text, request.changes), configPath).config.sfmUrl;
+        const problem = tokenOriginProblem(savedUrl, formUrl, 'save');
+        if (problem !== null) return { kind: 'invalid', problems: [problem] };
+      }
       const changes: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.changes)) {
         const canonical = findKeySpec(key)?.key ?? key;
@@ -205,7 +293,10 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       }
 
       if (Object.keys(changes).length > 0) {
-        const saved = await saveConfigChanges(configPath, changes, deps.templateText);
+        // A file that will hold the token in plain text is written owner-only (ignored on Windows).
+        const plainToken = (changes[TOKEN_KEY] ?? raw.get(TOKEN_KEY) ?? '') !== '';
+        const mode = plainToken ? { mode: PLAIN_TOKEN_FILE_MODE } : {};
+        const saved = await saveConfigChanges(configPath, changes, deps.templateText, mode);
         if (!saved.ok) return { kind: 'invalid', problems: saved.problems.map((p) => ({ key: p.key, message: p.message })) };
       }
       if (request.startAtLogin !== deps.loginItem.get()) deps.loginItem.set(request.startAtLogin);
@@ -214,6 +305,7 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       await deps.onSaved(now.config);
       return { kind: 'saved', changedKeys: Object.keys(changes), form: await load(), note: token.note };
     } catch (err) {
+      if (err instanceof PlainTokenRefused) return { kind: 'invalid', problems: [{ key: TOKEN_KEY, message: err.message }] };
       return { kind: 'failed', reason: errorText(err) };
     }
   }
@@ -225,6 +317,11 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       // The form's values over the saved file, parsed by the core, written nowhere.
       const text = await currentText();
       const parsed = parseConfigText(updateConfigText(text, changes), configPath);
+      if (token.action === 'keep' && hasStoredToken(text)) {
+        // Checked before decrypting: the stored token never leaves for an unsaved origin.
+        const problem = tokenOriginProblem(parseConfigText(text, configPath).config.sfmUrl, parsed.config.sfmUrl, 'test');
+        if (problem !== null) return { kind: 'failed', reason: problem.message };
+      }
       const apiToken =
         token.action === 'replace' ? token.token : token.action === 'clear' ? '' : await tokenOf(text, parsed.config.apiToken);
       const answer = await deps.checkServer({ ...parsed.config, apiToken });

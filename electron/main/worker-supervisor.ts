@@ -90,7 +90,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   function publish(next: AgentStatus | null): void {
     status = next;
-    options.onStatus(next);
+    try {
+      options.onStatus(next);
+    } catch (err) {
+      // A rendering bug must not throw inside the worker's message listener (it would take
+      // the listener, and with it every later status, down); the status was checked already.
+      log(`could not show the agent status: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   function failPending(reason: string): void {

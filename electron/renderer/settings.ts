@@ -62,6 +62,8 @@ interface Window {
   const inputs = new Map<string, { field: SettingField; input: HTMLInputElement; message: HTMLElement; label: HTMLElement }>();
   const errors = new Map<string, string>();
   const timers = new Map<string, number>();
+  /** Bumped when Save or Test reports a problem for a key, so a check sent before it cannot clear it. */
+  const problemEpochs = new Map<string, number>();
 
   function show(el: HTMLElement, text: string | null, tone?: 'ok' | 'bad' | 'busy'): void {
     el.hidden = text === null;
@@ -112,14 +114,20 @@ interface Window {
   }
 
   function showProblems(problems: readonly FieldProblem[]): void {
-    for (const p of problems) setError(p.key, p.message);
+    for (const p of problems) {
+      // A check still waiting to run, or on its way, was about the value before this answer.
+      window.clearTimeout(timers.get(p.key));
+      problemEpochs.set(p.key, (problemEpochs.get(p.key) ?? 0) + 1);
+      setError(p.key, p.message);
+    }
     const first = problems[0];
     if (first) (inputs.get(first.key)?.input ?? $('token-input')).focus();
   }
 
   async function validate(key: string, raw: string): Promise<void> {
+    const epoch = problemEpochs.get(key) ?? 0;
     const message = await api.validateSetting(key, raw);
-    setError(key, message);
+    if (epoch === (problemEpochs.get(key) ?? 0)) setError(key, message);
   }
 
   function validateSoon(key: string, raw: string): void {
@@ -363,14 +371,19 @@ interface Window {
     $('seed-confirm').hidden = true;
     show($('seed-result'), 'Nothing was marked.', 'ok');
   });
+  // A Save refused because the stored token belongs to another server marks SFM_URL; typing
+  // the token again (or clearing it) answers that, so SFM_URL is checked afresh on its own.
+  const recheckServerUrl = (): void => void validate('SFM_URL', valueOf('SFM_URL'));
   $('token-replace').addEventListener('click', () => {
     token = { action: 'replace', token: '' };
     renderTokenState();
+    recheckServerUrl();
     $('token-input').focus();
   });
   $('token-clear').addEventListener('click', () => {
     token = { action: 'clear' };
     renderTokenState();
+    recheckServerUrl();
   });
   $('token-undo').addEventListener('click', () => {
     token = { action: 'keep' };

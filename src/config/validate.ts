@@ -24,6 +24,7 @@ const EXAMPLE_PROXY_URL = 'http://proxy.example:3128';
 const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'no', 'off', '0']);
 
+const LOG_FILE_EXTENSION = /\.(?:log|txt)$/i;
 
 /**
  * Checks one key's raw text (as read from the file or typed in the settings window).
@@ -148,6 +149,11 @@ function checkPath(spec: KeySpec, raw: string, configPath: string): SettingResul
         `${spec.key} = ${quote(raw)} is not allowed: set it to the folder Blastware writes events into, e.g. ${DEFAULT_SERIES3_PATH}`);
     }
     return { ok: true, value: '' };
+  }
+  // The tray's "Open log" hands this file to the shell, which runs a .bat or .exe: only a text log.
+  if (spec.key === 'LOG_FILE' && !LOG_FILE_EXTENSION.test(raw.trim())) {
+    return fail(spec.key, raw,
+      `${spec.key} = ${quote(raw)} is not allowed: a log file name must end in .log or .txt, e.g. series3-watcher.log`);
   }
   return { ok: true, value: resolveConfigPath(raw, configPath) };
 }

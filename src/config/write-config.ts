@@ -146,6 +146,8 @@ export async function saveConfigChanges(
   configPath: string,
   changes: Readonly<Record<string, string>>,
   templateText?: string,
+  /** The file's mode after the save (the tray passes 0o600 when it writes a plain token); default: kept. */
+  options: { readonly mode?: number } = {},
 ): Promise<SaveResult> {
   const absolutePath = path.resolve(configPath);
   const current = await readCurrent(absolutePath, templateText);
@@ -163,7 +165,7 @@ export async function saveConfigChanges(
 
   // A value outside latin1 cannot go into an old ANSI file as is; UTF-8 keeps it.
   const encoding: ConfigEncoding = current.encoding === 'latin1' && /[^\u0000-\u00ff]/.test(text) ? 'utf8' : current.encoding;
-  await writeFileAtomically(absolutePath, encodeConfigText(text, encoding), current.mode);
+  await writeFileAtomically(absolutePath, encodeConfigText(text, encoding), options.mode ?? current.mode);
   return { ok: true, config: parsed.config };
 }
 

@@ -214,6 +214,24 @@ describe('validateSetting: paths', () => {
     expect(validateSetting('SFM_CA_FILE', typed, configPath)).toEqual({ ok: true, value: typed });
   });
 
+  it.each(['logs/agent.log', 'C:\\logs\\S3.LOG', 'notes.txt'])('issue 8 item 2: LOG_FILE accepts a .log or .txt file: %s', (typed) => {
+    expect(validateSetting('LOG_FILE', typed, configPath).ok).toBe(true);
+  });
+
+  it.each([
+    'C:\\Users\\tech\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\evil.bat',
+    'agent.exe', 'agent.log.cmd', 'agent.log.', 'agent.bat ', 'logs',
+  ])('issue 8 item 2: LOG_FILE refuses anything but a .log or .txt file (the tray opens it): %j', (typed) => {
+    expect(validateSetting('LOG_FILE', typed, configPath)).toEqual({
+      ok: false,
+      problem: {
+        key: 'LOG_FILE',
+        value: typed,
+        message: `LOG_FILE = "${typed.replace(/\\/g, '\\')}" is not allowed: a log file name must end in .log or .txt, e.g. series3-watcher.log`,
+      },
+    });
+  });
+
   it('returns "" for an empty optional path (the caller fills in the default)', () => {
     for (const key of ['STATE_DIR', 'LOG_FILE', 'SFM_CA_FILE', 'LEGACY_STATE_FILE']) {
       expect(validateSetting(key, '', configPath)).toEqual({ ok: true, value: '' });

@@ -2,7 +2,7 @@
 // electron-builder (its own schema check), a per-user NSIS installer plus a portable
 // build for Windows x64, and everything the app loads at run time in the files list.
 // The installer itself can only be built and run on Windows (see the README).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')
     extraResources: { from: string; to: string }[];
     win: { target: TargetSpec[]; icon: string };
     nsis: Record<string, unknown>;
+    asar: boolean;
+    electronFuses: Record<string, boolean>;
   };
 };
 
@@ -50,6 +52,40 @@ describe('packaging (electron-builder)', () => {
     const script = readFileSync(path.join(repoRoot, String(include)), 'utf8');
     expect(script).toMatch(/!macro customInit[\s\S]*\$\{IfNot\} \$\{AtLeastWin10\}[\s\S]*MessageBox[\s\S]*Windows 10 or later[\s\S]*headless agent[\s\S]*Quit[\s\S]*!macroend/);
     expect(script).toContain('!include "WinVer.nsh"');
+  });
+
+  it('item 1: the packaged exe has RunAsNode, NODE_OPTIONS and --inspect off, cookie encryption on, file:// privileges off, and loads only an integrity-checked app.asar', async () => {
+    // Through electron-builder's own mapping (the one `npm run dist` uses) to @electron/fuses'
+    // wire positions, so a misspelt or missing key fails here, not silently in the installer.
+    const require = createRequire(import.meta.url);
+    const { PlatformPackager } = require('app-builder-lib') as {
+      PlatformPackager: { prototype: { generateFuseConfig(fuses: unknown): Promise<Record<string, unknown>> } };
+    };
+    const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, number> };
+    const wire = await PlatformPackager.prototype.generateFuseConfig.call({}, pkg.build.electronFuses);
+    const expected: Record<string, boolean> = {
+      RunAsNode: false,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableCookieEncryption: true,
+      GrantFileProtocolExtraPrivileges: false,
+      EnableEmbeddedAsarIntegrityValidation: true,
+      OnlyLoadAppFromAsar: true,
+    };
+    for (const [fuse, value] of Object.entries(expected)) {
+      expect(wire[String(FuseV1Options[fuse])], fuse).toBe(value);
+    }
+    expect(pkg.build.asar).toBe(true); // OnlyLoadAppFromAsar needs an app.asar to load
+  });
+
+  it('item 1: nothing in the tray app relies on ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect (the fuses turn them off)', () => {
+    const sources = readdirSync(path.join(repoRoot, 'electron'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(c|m)?ts$/.test(f))
+      .map((f) => [f, readFileSync(path.join(repoRoot, 'electron', f), 'utf8')] as const);
+    expect(sources.length).toBeGreaterThan(10);
+    for (const [file, text] of sources) {
+      expect(text, file).not.toMatch(/ELECTRON_RUN_AS_NODE|NODE_OPTIONS|--inspect|child_process|execArgv/);
+    }
   });
 
   it('ships config-template.ini beside the app (the first-run config)', () => {

@@ -245,6 +245,43 @@ describe('the token in the settings page', () => {
     }
   });
 
+  it('item 3: the page says in plain words that the stored token was not sent to another server, and Save asks for it again', async () => {
+    const guarded = await startReceiver({ token: 'tok-guarded-43' });
+    const other = await startReceiver();
+    try {
+      h = await openSettingsPage(browser, server.url, root);
+      await h.page.click('#token-replace');
+      await h.page.fill('#token-input', 'tok-guarded-43');
+      await h.page.fill('#field-SFM_URL', guarded.url);
+      await h.page.click('#save');
+      await h.page.locator('#save-result.ok').waitFor();
+      await h.page.fill('#field-SFM_URL', other.url);
+      await h.page.click('#test-connection');
+      await h.page.locator('#connection-result.bad').waitFor();
+      expect(await visibleText('#connection-result')).toMatch(
+        new RegExp(`^Nothing was sent: the stored token was saved for ${guarded.url} and is sent only there, not to ${other.url}\\. To use a token with ${other.url}, choose Replace`),
+      );
+      await h.page.click('#save');
+      await h.page.locator('#save-result.bad').waitFor();
+      expect(await visibleText('#field-SFM_URL-message')).toContain(`SFM_URL now points to ${other.url}, but the stored token was saved for ${guarded.url}`);
+      expect(other.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+      expect(await readFile(h.configPath, 'utf8')).toContain(`SFM_URL = ${guarded.url}`);
+      await shot(h.page, 'settings-token-other-server', '#connection-result');
+      // Typing the token for the new server answers it: Save works again and the new server gets that token.
+      await h.page.click('#token-replace');
+      await h.page.locator('#field-SFM_URL-message').waitFor({ state: 'hidden' });
+      await h.page.fill('#token-input', 'tok-for-other');
+      await h.page.click('#save');
+      await h.page.locator('#save-result.ok').waitFor();
+      await h.page.click('#test-connection');
+      await h.page.locator('#connection-result:not(.busy)').waitFor();
+      expect(other.requests.at(-1)?.authorization).toBe('Bearer tok-for-other');
+    } finally {
+      await guarded.close();
+      await other.close();
+    }
+  });
+
   it('says so, and keeps the token in SFM_API_TOKEN, where encryption is unavailable', async () => {
     h = await openSettingsPage(browser, server.url, root, { vault: testVault(false) });
     expect(await visibleText('#token-note')).toBe(

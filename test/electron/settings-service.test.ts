@@ -1,6 +1,6 @@
 // The settings service and the first-run config, in Node with real files (the page-level
 // behaviour is in settings-page.test.ts).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,11 +49,11 @@ describe('first run', () => {
   });
 
   it.each([
-    [{ packaged: true, argv: [] }, path.join('U', 'config.ini'), path.join('R', 'config-template.ini')],
-    [{ packaged: false, argv: [] }, path.join('U', 'config.ini'), path.join('A', 'config-template.ini')],
-    [{ packaged: true, argv: ['--config=other.ini'] }, path.resolve('other.ini'), path.join('R', 'config-template.ini')],
+    [{ packaged: true, config: null }, path.join('U', 'config.ini'), path.join('R', 'config-template.ini')],
+    [{ packaged: false, config: null }, path.join('U', 'config.ini'), path.join('A', 'config-template.ini')],
+    [{ packaged: true, config: path.resolve('other.ini') }, path.resolve('other.ini'), path.join('R', 'config-template.ini')],
   ])('resolves paths for %j', (c, configPath, template) => {
-    const paths = resolveAppPaths({ userDataDir: 'U', resourcesDir: 'R', appRoot: 'A', isPackaged: c.packaged, argv: c.argv });
+    const paths = resolveAppPaths({ userDataDir: 'U', resourcesDir: 'R', appRoot: 'A', isPackaged: c.packaged, configPath: c.config });
     expect(paths).toEqual({ configPath, templatePath: template, trayLogPath: path.join('U', 'tray.log') });
   });
 
@@ -102,8 +102,9 @@ describe('the settings service', () => {
     await writeFile(path.join(dir, 'config.ini'), 'SFM_URL = http://127.0.0.1:9\n');
     const service = createSettingsService(deps({ onSaved: (c) => void applied.push(`${c.sfmUrl} ${c.apiToken}`) }));
     await service.save({ changes: {}, token: { action: 'replace', token: 'tok-1' }, startAtLogin: false });
-    await service.save({ changes: { SFM_URL: 'http://127.0.0.1:10' }, token: { action: 'keep' }, startAtLogin: false });
-    expect(applied).toEqual(['http://127.0.0.1:9 tok-1', 'http://127.0.0.1:10 tok-1']);
+    // Same origin, another path: the stored token stays (a new origin needs it typed again: token-origin.test.ts).
+    await service.save({ changes: { SFM_URL: 'http://127.0.0.1:9/sfm' }, token: { action: 'keep' }, startAtLogin: false });
+    expect(applied).toEqual(['http://127.0.0.1:9 tok-1', 'http://127.0.0.1:9/sfm tok-1']);
   });
 
   it('refuses a token with spaces with the core message, which never shows the token', async () => {
@@ -114,5 +115,72 @@ describe('the settings service', () => {
       problems: [{ key: 'SFM_API_TOKEN', message: expect.stringContaining('SFM_API_TOKEN (hidden) is not allowed') }],
     });
     expect(JSON.stringify(result)).not.toContain('my secret token');
+  });
+});
+
+describe('item 6: a token stored in plain text (no DPAPI)', () => {
+  const modeOf = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
+
+  it.skipIf(process.platform === 'win32')('is written owner-only (0600), even over a config.ini that was 0644, and the window says so truthfully', async () => {
+    const configPath = path.join(dir, 'config.ini');
+    await writeFile(configPath, await readFile(templatePath, 'utf8'));
+    await chmod(configPath, 0o644);
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'linux' }));
+    const saved = await service.save({ changes: {}, token: { action: 'replace', token: 'tok-plain-6' }, startAtLogin: false });
+    expect(saved).toMatchObject({
+      kind: 'saved',
+      note: `Encryption is not available on this computer, so the token is stored in plain text in ${configPath}, a file only your account can read (mode 600).`,
+    });
+    expect(await readFile(configPath, 'utf8')).toMatch(/^SFM_API_TOKEN = tok-plain-6$/m);
+    expect(await modeOf(configPath)).toBe(0o600);
+  });
+
+  it.skipIf(process.platform === 'win32')('a later save of another key keeps a plain-token file owner-only (an older 0644 one is tightened)', async () => {
+    const configPath = path.join(dir, 'config.ini');
+    await writeFile(configPath, 'SFM_API_TOKEN = tok-old\n');
+    await chmod(configPath, 0o644);
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'linux' }));
+    expect((await service.save({ changes: { SCAN_INTERVAL_SECONDS: '30' }, token: { action: 'keep' }, startAtLogin: false })).kind).toBe('saved');
+    expect(await modeOf(configPath)).toBe(0o600);
+  });
+
+  it.skipIf(process.platform === 'win32')('a config.ini without a token keeps its mode', async () => {
+    const configPath = path.join(dir, 'config.ini');
+    await writeFile(configPath, 'SCAN_INTERVAL_SECONDS = 60\n');
+    await chmod(configPath, 0o644);
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'linux' }));
+    await service.save({ changes: { SCAN_INTERVAL_SECONDS: '30' }, token: { action: 'keep' }, startAtLogin: false });
+    expect(await modeOf(configPath)).toBe(0o644);
+  });
+
+  it('on Windows the words are the profile folder’s permissions, not a file mode', async () => {
+    await writeFile(path.join(dir, 'config.ini'), 'SFM_URL =\n');
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'win32', profileDirs: [path.join(dir, 'home'), dir] }));
+    const saved = await service.save({ changes: {}, token: { action: 'replace', token: 'tok-plain-6' }, startAtLogin: false });
+    expect(saved).toMatchObject({
+      kind: 'saved',
+      note:
+        `Encryption is not available on this computer, so the token is stored in plain text in ${path.join(dir, 'config.ini')}. ` +
+        "It is in your user profile, whose folder permissions let only your Windows account (and the computer's administrators) read it.",
+    });
+  });
+
+  it('on Windows a plain token is not written to a config.ini outside the user profile (e.g. --config on a share)', async () => {
+    const configPath = path.join(dir, 'config.ini');
+    await writeFile(configPath, 'SFM_URL =\n');
+    const profileDir = path.join(dir, 'profile');
+    const service = createSettingsService(deps({ vault: testVault(false), platform: 'win32', profileDirs: [profileDir, path.join(dir, 'appdata')] }));
+    const result = await service.save({ changes: {}, token: { action: 'replace', token: 'tok-plain-6' }, startAtLogin: false });
+    expect(result).toEqual({
+      kind: 'invalid',
+      problems: [{
+        key: 'SFM_API_TOKEN',
+        message:
+          `Encryption is not available on this computer and ${configPath} is outside your user profile (${profileDir}), where other accounts may be able to read it, ` +
+          'so the token is not stored there in plain text: keep config.ini in your profile (start Series3 Watcher without --config) or leave the token empty.',
+      }],
+    });
+    expect(await readFile(configPath, 'utf8')).toBe('SFM_URL =\n');
+    expect(JSON.stringify(result)).not.toContain('tok-plain-6');
   });
 });
