@@ -229,7 +229,11 @@ describe('series3-watcher status after a hard kill', () => {
     let child: ReturnType<typeof spawn> | undefined;
     const running = cli(['run', '--config', configPath], { onStart: (c) => (child = c) });
     await waitFor(() => receiver.requests.length === 1, 'the first delivery');
-    const live = await cli(['status', '--config', configPath, '--json']);
+    // status.json is written a moment after the delivery; the live agent is then called running.
+    const live = await waitFor(async () => {
+      const ran = await cli(['status', '--config', configPath, '--json']);
+      return ran.json['running'] === true && ran.json['deliveredTotal'] === 1 ? ran : null;
+    }, 'status of the live agent');
     expect(live.json).toMatchObject({ running: true });
     child!.kill('SIGKILL');
     await running;
