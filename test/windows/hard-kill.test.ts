@@ -27,39 +27,52 @@ afterEach(async () => {
 
 const recordText = (): Promise<string> => readFile(join(site.stateDir, 'delivered.jsonl'), 'utf8').catch(() => '');
 
+/**
+ * Starts `run` as the first program after a "reboot", lets it deliver three events, kills it
+ * hard, "reboots" again and starts another program first, which gets the dead agent's pid.
+ */
+async function crashThenReuseItsPid(): Promise<void> {
+  const names = ['M529LK44.AB0', 'S353L4H0.3M0W', 'P036L318.C80H'];
+  for (const name of names) await writeEvent(site.watchDir, name, { report: true });
+  restartWineServer();
+  const agent = await startWindowsNode([toWindowsPath(cliPath), 'run', ...site.configArgs]);
+  await waitFor(async () => names.every((n) => receiver.received().some((r) => r.filename === n)), 'the three deliveries', 60_000);
+  await waitFor(async () => {
+    const text = await recordText();
+    return names.every((n) => text.includes(n));
+  }, 'the three record lines', 30_000);
+  // The running agent's status names its Windows pid (what its lock holds too).
+  const agentPid = await waitFor(async () => {
+    const status = await readFile(join(site.stateDir, 'status.json'), 'utf8').catch(() => '{}');
+    return (JSON.parse(status) as { pid?: number }).pid;
+  }, 'the running agent\'s status.json', 30_000);
+
+  agent.child.kill('SIGKILL');
+  const killed = await agent.done;
+  expect(killed.signal).toBe('SIGKILL');
+
+  // The reboot: every Windows process ends, and pids start again from 32.
+  restartWineServer();
+  await writeFile(join(site.root, 'notes.txt'), 'a document another program has open\r\n');
+  other = await holdFile(join(site.root, 'notes.txt'));
+  expect(other.windowsPid, "Wine handed the dead agent's pid to the next program, as after a reboot").toBe(agentPid);
+}
+
 describe('Windows lane: hard kill', () => {
   it('item 4 / windows: after a hard kill and pid reuse by another live program, the next once starts without a person', async () => {
-    const names = ['M529LK44.AB0', 'S353L4H0.3M0W', 'P036L318.C80H'];
-    for (const name of names) await writeEvent(site.watchDir, name, { report: true });
-    // As after a reboot: the agent is the first program, so it gets the first pid.
-    restartWineServer();
-    const agent = await startWindowsNode([toWindowsPath(cliPath), 'run', ...site.configArgs]);
-    await waitFor(async () => names.every((n) => receiver.received().some((r) => r.filename === n)), 'the three deliveries', 60_000);
-    await waitFor(async () => {
-      const text = await recordText();
-      return names.every((n) => text.includes(n));
-    }, 'the three record lines', 30_000);
-    // The running agent's status names its Windows pid (what its lock holds too).
-    const agentPid = await waitFor(async () => {
-      const status = await readFile(join(site.stateDir, 'status.json'), 'utf8').catch(() => '{}');
-      return (JSON.parse(status) as { pid?: number }).pid;
-    }, 'the running agent\'s status.json', 30_000);
-
-    agent.child.kill('SIGKILL');
-    const killed = await agent.done;
-    expect(killed.signal).toBe('SIGKILL');
-
-    // The reboot: every Windows process ends, and pids start again from 32. The first program
-    // after it is another one, which gets the dead agent's pid.
-    restartWineServer();
-    await writeFile(join(site.root, 'notes.txt'), 'a document another program has open\r\n');
-    other = await holdFile(join(site.root, 'notes.txt'));
-    expect(other.windowsPid, 'Wine handed the dead agent\'s pid to the next program, as after a reboot').toBe(agentPid);
-
+    await crashThenReuseItsPid();
     await writeEvent(site.watchDir, 'M529LK45.AB0', { report: true, ageSeconds: 300 });
     const next = await winCli(['once', ...site.configArgs, '--json'], 90_000);
     expect(next.code, next.stdout + next.stderr).toBe(0);
     expect(next.json).toMatchObject({ forwarded: 1, errors: 0 });
     expect(receiver.received()).toHaveLength(4);
+  });
+
+  it('windows: after a hard kill and pid reuse by another live program, status does not call the dead agent running', async () => {
+    await crashThenReuseItsPid();
+    const status = await winCli(['status', ...site.configArgs, '--json']);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^agent: not running/m);
+    expect(status.json).toMatchObject({ running: false, deliveredTotal: 3 });
   });
 });

@@ -53,4 +53,12 @@ describe('Windows lane: stopping run', () => {
     expect(next.json).toMatchObject({ forwarded: 0, errors: 0 });
     expect(receiver.requests).toHaveLength(names.length);
   });
+
+  // Item 11 asks for these two as clean stops. They need a console event, and the lane cannot
+  // make one under Wine 8: the lane's Windows processes have no console (their output goes to
+  // files, since Windows Node crashes on a Unix pipe), so a helper calling AttachConsole +
+  // GenerateConsoleCtrlEvent gets ERROR_INVALID_HANDLE; and a Unix SIGHUP is not turned into
+  // CTRL_CLOSE_EVENT: the process just dies of it (exit 129). Check them on a Windows PC.
+  it.skip('item 11 / windows: closing the console (SIGHUP) stops run cleanly: Wine cannot send CTRL_CLOSE_EVENT to a console-less process', () => {});
+  it.skip('item 11 / windows: Ctrl+Break (SIGBREAK) stops run cleanly: Wine cannot send CTRL_BREAK_EVENT to a console-less process', () => {});
 });
