@@ -122,10 +122,13 @@ export function restartWineServer(): void {
   startPersistentWineServer();
 }
 
-/** A wineserver that outlives single processes, so each wine start is quick. */
+/**
+ * A wineserver that outlives single processes, so each wine start is quick. It lingers 60 s
+ * after the last one, so an interrupted run does not leave it behind for good.
+ */
 export function startPersistentWineServer(): void {
   try {
-    execFileSync('wineserver', ['-p'], { env: wineEnv(), stdio: 'ignore' });
+    execFileSync('wineserver', ['-p60'], { env: wineEnv(), stdio: 'ignore' });
   } catch {
     // Exit 2: one is up already (a lane run left it, or someone ran wine by hand). Only speed
     // depends on this: without it, wine starts a wineserver itself.
