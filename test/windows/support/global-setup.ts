@@ -2,7 +2,7 @@
 // built CLI. Keeps one wineserver up for the whole run (each wine start is then about a second).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliPath, stopWineServer, startPersistentWineServer, winePrefix } from './wine.js';
+import { cliPath, restartWineServer, stopWineServer, winePrefix } from './wine.js';
 
 export function setup(): void {
   const nodeExe = join(winePrefix, 'drive_c', 'series3-lane', 'node.exe');
@@ -10,7 +10,9 @@ export function setup(): void {
     throw new Error(`the Windows lane is not prepared (no ${nodeExe}): run 'bash scripts/windows-lane.sh' or 'npm run test:windows'`);
   }
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run 'npm run build' first ('npm run test:windows' does)`);
-  startPersistentWineServer();
+  // Ours alone (the lane's own prefix): whatever server a setup probe or an earlier run left is
+  // replaced by one that stays up between the scenarios' processes.
+  restartWineServer();
 }
 
 export function teardown(): void {

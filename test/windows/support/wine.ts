@@ -112,7 +112,11 @@ export async function holdFile(unixPath: string, maxMs = 120_000): Promise<HeldF
 
 /** Ends every Windows process of the lane's prefix, and its wineserver. */
 export function stopWineServer(): void {
-  execFileSync('wineserver', ['-k'], { env: wineEnv(), stdio: 'ignore' });
+  try {
+    execFileSync('wineserver', ['-k'], { env: wineEnv(), stdio: 'ignore' });
+  } catch {
+    // Exit 1: no wineserver runs in this prefix, so there is nothing to end.
+  }
   execFileSync('wineserver', ['-w'], { env: wineEnv(), stdio: 'ignore' });
 }
 
