@@ -36,16 +36,22 @@ async function crashThenReuseItsPid(): Promise<void> {
   for (const name of names) await writeEvent(site.watchDir, name, { report: true });
   restartWineServer();
   const agent = await startWindowsNode([toWindowsPath(cliPath), 'run', ...site.configArgs]);
-  await waitFor(async () => names.every((n) => receiver.received().some((r) => r.filename === n)), 'the three deliveries', 60_000);
-  await waitFor(async () => {
-    const text = await recordText();
-    return names.every((n) => text.includes(n));
-  }, 'the three record lines', 30_000);
-  // The running agent's status names its Windows pid (what its lock holds too).
-  const agentPid = await waitFor(async () => {
-    const status = await readFile(join(site.stateDir, 'status.json'), 'utf8').catch(() => '{}');
-    return (JSON.parse(status) as { pid?: number }).pid;
-  }, 'the running agent\'s status.json', 30_000);
+  let agentPid: number | undefined;
+  try {
+    await waitFor(async () => names.every((n) => receiver.received().some((r) => r.filename === n)), 'the three deliveries', 60_000);
+    await waitFor(async () => {
+      const text = await recordText();
+      return names.every((n) => text.includes(n));
+    }, 'the three record lines', 30_000);
+    // The running agent's status names its Windows pid (what its lock holds too).
+    agentPid = await waitFor(async () => {
+      const status = await readFile(join(site.stateDir, 'status.json'), 'utf8').catch(() => '{}');
+      return (JSON.parse(status) as { pid?: number }).pid;
+    }, 'the running agent\'s status.json', 30_000);
+  } catch (error) {
+    agent.child.kill('SIGKILL');
+    throw error;
+  }
 
   agent.child.kill('SIGKILL');
   const killed = await agent.done;
