@@ -310,7 +310,7 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   let current: AgentStatus;
   // Running means the record's lock has a heartbeat, not that status.json's pid is alive: after a
   // hard kill or a reboot another program soon has that pid (Windows recycles them).
-  const holder = written?.running ? await liveLockHolder(config.stateDir, Date.now()) : null;
+  const holder = written?.running ? await liveLockHolder(config.stateDir) : null;
   if (written && written.running && holder !== null && (holder.pid === 0 || holder.pid === written.pid)) {
     current = written;
   } else {

@@ -175,13 +175,22 @@ export async function readHolder(dir: string): Promise<LockHolder | undefined> {
 
 /**
  * Whether an agent holds STATE_DIR now, judged by the lock's heartbeat (a pid alone is no proof:
- * after a crash or reboot another program may have it). For readers such as `status`; a lock left
- * by a crash reads as live for at most the stale time.
+ * after a crash or reboot another program may have it). A fresh lock is watched until it is touched
+ * again (a live holder does so every heartbeat) or stays still past two heartbeats: so a reader such
+ * as `status` may wait up to about 4 s, and never calls a just-killed agent running.
  */
-export async function liveLockHolder(dir: string, nowMs: number, staleMs = defaultLockStaleMs): Promise<LockHolder | null> {
-  const mtimeMs = await mtimeOf(join(dir, lockDirName)).catch(() => undefined);
-  if (mtimeMs === undefined || Math.abs(nowMs - mtimeMs) > staleMs) return null;
-  return (await readHolder(dir)) ?? { pid: 0, host: '', startedAt: '' };
+export async function liveLockHolder(dir: string, nowMs: () => number = Date.now, staleMs = defaultLockStaleMs): Promise<LockHolder | null> {
+  const path = join(dir, lockDirName);
+  const first = await mtimeOf(path).catch(() => undefined);
+  if (first === undefined || Math.abs(nowMs() - first) > staleMs) return null;
+  const watchUntilMs = nowMs() + 2 * longestHeartbeatMs + 500;
+  while (nowMs() < watchUntilMs) {
+    await new Promise((resolve) => setTimeout(resolve, lockPollMs));
+    const latest = await mtimeOf(path).catch(() => undefined);
+    if (latest === undefined) return null;
+    if (latest !== first) return (await readHolder(dir)) ?? { pid: 0, host: '', startedAt: '' };
+  }
+  return null;
 }
 
 async function mtimeOf(path: string): Promise<number | undefined> {
