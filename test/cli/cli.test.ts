@@ -1,42 +1,19 @@
 // The command line as a script sees it: the built `series3-watcher` (dist/src/cli/main.js, built by
 // `npm test` before vitest runs), a real config.ini, a real receiver, exit codes and JSON.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { BIN, startCli, type Ran } from './spawn-cli.js';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { makeSite, writeEvent, waitFor, type Site } from '../support/fixtures.js';
 
-const BIN = resolve('dist/src/cli/main.js');
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly json: Record<string, unknown>;
-}
-
-function cli(args: readonly string[], options: { onStart?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Ran> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(last) as Record<string, unknown>;
-      } catch {
-        // not a --json run
-      }
-      done({ code, stdout, stderr, json });
-    });
-    options.onStart?.(child);
-  });
+/** The built CLI as a child process; `onStart` gets the child (to signal it). */
+function cli(args: readonly string[], options: { onStart?: (child: ChildProcess) => void } = {}): Promise<Ran> {
+  const running = startCli(args);
+  options.onStart?.(running.child);
+  return running.done;
 }
 
 let site: Site;
@@ -206,7 +183,7 @@ describe('series3-watcher retry', () => {
 describe('series3-watcher run', () => {
   it('forwards until SIGTERM, then exits 0 with the record flushed', async () => {
     await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
-    let child: ReturnType<typeof spawn> | undefined;
+    let child: ChildProcess | undefined;
     const running = cli(['run', '--config', configPath, '--json'], { onStart: (c) => (child = c) });
     await waitFor(() => receiver.requests.length === 1, 'the first delivery');
     await writeEvent(site.watchDir, 'M529LK45.AB0', { report: true, ageSeconds: 0 });
@@ -226,7 +203,7 @@ describe('series3-watcher run', () => {
 describe('series3-watcher status after a hard kill', () => {
   it('item 4: a dead agent whose pid another live program now has is not called running (the lock has no heartbeat)', async () => {
     await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true });
-    let child: ReturnType<typeof spawn> | undefined;
+    let child: ChildProcess | undefined;
     const running = cli(['run', '--config', configPath], { onStart: (c) => (child = c) });
     await waitFor(() => receiver.requests.length === 1, 'the first delivery');
     // status.json is written a moment after the delivery; the live agent is then called running.
@@ -234,7 +211,7 @@ describe('series3-watcher status after a hard kill', () => {
       const ran = await cli(['status', '--config', configPath, '--json']);
       return ran.json['running'] === true && ran.json['deliveredTotal'] === 1 ? ran : null;
     }, 'status of the live agent');
-    expect(live.json).toMatchObject({ running: true });
+    expect(live!.json).toMatchObject({ running: true });
     child!.kill('SIGKILL');
     await running;
     // Another live program has the dead agent's pid now: this test's own process stands in for it.
