@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { writeEvent } from '../support/fixtures.js';
-import { CHROMIUM, bootTrayApp, compileStandIn, pollUntil, stateOf, statusLines, type BootedApp, type TrayState } from './boot/boot-driver.js';
+import { CHROMIUM, bootTrayApp, compileStandIn, isAlive, pollUntil, stateOf, statusLines, type BootedApp, type TrayState } from './boot/boot-driver.js';
 
 
 /** Generous for a loaded 2-core machine; each wait fails with what the app showed. */
@@ -81,7 +81,16 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-describe('item 0: the tray app boots under Node with the real worker and is driven from its menu', () => {
+// The steps build on each other: after one fails, the rest say so instead of timing out one by one.
+let failedStep: string | null = null;
+beforeEach((context) => {
+  if (failedStep !== null) context.skip(`an earlier step failed: ${failedStep}`);
+});
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') failedStep ??= context.task.name;
+});
+
+describe('item 0: the tray app boots under Node with the real worker and is driven from its menu', { timeout: 2 * STEP_MS + RESTART_MS }, () => {
   it('item 0: with forwarding off the tray shows "off", counts what waits and sends nothing', async () => {
     await app.waitFor('the tray to show forwarding off with 3 waiting', () => state() === 'off' && app.tray()?.tooltip === 'Forwarding off · 3 waiting', STEP_MS);
     const tray = app.tray()!;
@@ -137,7 +146,11 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     const loaded = app.messages().find((m) => m.type === 'window' && m.event !== 'created');
     expect(loaded).toMatchObject({ event: 'loaded', url: expect.stringMatching(/\/dist\/electron\/renderer\/settings\.html$/) });
     // The page's loadSettings went through ipcMain and settings-window.ts's sender check.
-    await app.waitFor(`the page to show ${configPath}`, async () => (await app.windowText('#config-path')) === configPath, STEP_MS);
+    await app.waitFor(`the page to show ${configPath}`, async () => {
+      const problem = await app.windowText('#load-problems');
+      if (problem !== '') throw new Error(`the settings page says: ${problem}`);
+      return (await app.windowText('#config-path')) === configPath;
+    }, STEP_MS);
     // The status reached the page too (sent on did-finish-load), and says what the tray says.
     const statusLine = await app.waitFor('the page to show the status', async () => {
       const text = await app.windowText('#status-line');
@@ -176,12 +189,3 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(app.messages().filter((m) => m.type === 'error-box')).toEqual([]);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
