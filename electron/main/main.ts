@@ -187,7 +187,8 @@ async function start(): Promise<void> {
     clearInterval(refresh);
     follower.close();
     const how = await supervisor.stop(DEFAULT_STOP_TIMEOUT_MS);
-    log(`quit: worker ${how}`);
+    // Awaited: app.exit ends the process at once, and a line still being written is lost.
+    await appendTrayLog(paths.trayLogPath, `quit: worker ${how}`);
     tray.destroy();
     app.exit(0);
   }

@@ -1,0 +1,191 @@
+// Issue 9 item 0: the tray app's main process, as built (dist/electron/main/main.js), booted
+// under plain Node with the Electron stand-in of test/electron/boot/, the real worker
+// (dist/electron/main/worker.js in a child process), the real settings page in Chromium,
+// real files in a temp %APPDATA% and the real test receiver. One app is driven through the
+// steps in order, as a technician would: each `it` starts where the previous one ended.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { writeEvent } from '../support/fixtures.js';
+import { CHROMIUM, bootTrayApp, compileStandIn, isAlive, pollUntil, stateOf, statusLines, type BootedApp, type TrayState } from './boot/boot-driver.js';
+
+
+/** Generous for a loaded 2-core machine; each wait fails with what the app showed. */
+const STEP_MS = 15_000;
+/** A restarted worker waits out the killed one's record lock (10 s stale time) first. */
+const RESTART_MS = 25_000;
+
+let receiver: Receiver;
+let root: string;
+let standIn: Awaited<ReturnType<typeof compileStandIn>>;
+let app: BootedApp;
+let userData: string;
+let configPath: string;
+let watchDir: string;
+
+const posts = (): number => receiver.requests.filter((r) => r.method === 'POST').length;
+const state = (): TrayState | null => stateOf(app.tray());
+const lines = (): string[] => statusLines(app.tray());
+const menuItem = (label: string) => app.tray()?.menu.find((item) => item.label === label);
+const inTotal = (n: number): boolean => lines().some((line) => line.endsWith(` · ${n} in total`));
+
+function configText(forwardEnabled: boolean): string {
+  return [
+    '[watcher]',
+    `SERIES3_PATH = ${watchDir}`,
+    'SCAN_INTERVAL_SECONDS = 60',
+    'SFM_QUIESCENCE_SECONDS = 0.2',
+    'SFM_MISSING_REPORT_GRACE_SECONDS = 1',
+    `SFM_FORWARD_ENABLED = ${forwardEnabled}`,
+    `SFM_URL = ${receiver.url}`,
+    'SFM_CONCURRENCY = 1',
+    'SFM_HTTP_TIMEOUT_SECONDS = 10',
+    // A failed upload waits at least 30 s (equal jitter): only Forward now can beat that here.
+    'SFM_RETRY_BASE_SECONDS = 60',
+    'SFM_RETRY_MAX_SECONDS = 60',
+    '',
+  ].join('\n');
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the settings window runs in it)`);
+  receiver = await startReceiver();
+  // Each upload takes a moment, so the tray is seen working through the backlog.
+  receiver.behave(() => ({ kind: 'delay', ms: 600 }));
+  root = await mkdtemp(path.join(os.tmpdir(), 's3w-boot-'));
+  const appData = path.join(root, 'AppData', 'Roaming');
+  userData = path.join(appData, 'Series3 Watcher');
+  configPath = path.join(userData, 'config.ini');
+  watchDir = path.join(root, 'autocall home');
+  await mkdir(userData, { recursive: true });
+  await mkdir(watchDir, { recursive: true });
+  await writeFile(configPath, configText(false));
+  for (const [i, name] of ['M529LK44.AB0', 'M529LK45.AB0', 'M529LK46.AB0'].entries()) {
+    await writeEvent(watchDir, name, { report: true, ageSeconds: 900 - i * 60 });
+  }
+  standIn = await compileStandIn();
+  app = bootTrayApp({
+    registerUrl: standIn.registerUrl,
+    appDataDir: appData,
+    logFiles: [path.join(userData, 'tray.log'), path.join(userData, 'state', 'series3-watcher.log')],
+  });
+}, 30_000);
+
+afterAll(async () => {
+  app?.kill();
+  await receiver?.close();
+  await standIn?.remove();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+// The steps build on each other: after one fails, the rest say so instead of timing out one by one.
+let failedStep: string | null = null;
+beforeEach((context) => {
+  if (failedStep !== null) context.skip(`an earlier step failed: ${failedStep}`);
+});
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') failedStep ??= context.task.name;
+});
+
+describe('item 0: the tray app boots under Node with the real worker and is driven from its menu', { timeout: 2 * STEP_MS + RESTART_MS }, () => {
+  it('item 0: with forwarding off the tray shows "off", counts what waits and sends nothing', async () => {
+    await app.waitFor('the tray to show forwarding off with 3 waiting', () => state() === 'off' && app.tray()?.tooltip === 'Forwarding off · 3 waiting', STEP_MS);
+    const tray = app.tray()!;
+    expect(tray.iconEmpty, `${tray.iconPath} could not be read`).toBe(false);
+    expect(lines()[0]).toBe('Forwarding is off: turn it on in Settings…');
+    expect(menuItem('Forward now')?.enabled).toBe(false);
+    expect(menuItem('Pause')?.enabled).toBe(false);
+    expect(menuItem('Settings…')?.enabled).toBe(true);
+    expect(menuItem('Quit')?.enabled).toBe(true);
+    expect(app.workerPids()).toHaveLength(1);
+    expect(posts()).toBe(0);
+  });
+
+  it('item 0: turning forwarding on by hand in config.ini takes the tray through busy to all delivered', async () => {
+    const seen = app.trays().length;
+    await writeFile(configPath, configText(true)); // in place, as Notepad saves
+    await app.waitFor('all 3 events delivered and the tray "ok"', () => state() === 'ok' && receiver.received().length === 3 && inTotal(3), STEP_MS);
+    const states = app.trays().slice(seen).map(stateOf);
+    expect(states).toContain('busy');
+    expect(states.indexOf('busy')).toBeLessThan(states.lastIndexOf('ok'));
+    expect(states.slice(states.indexOf('busy'))).not.toContain('off');
+    expect(app.tray()?.tooltip).toMatch(/^Forwarding · 3 sent today · all delivered · last OK just now$/);
+    expect(receiver.received().map((b) => b.filename)).toEqual(['M529LK44.AB0', 'M529LK45.AB0', 'M529LK46.AB0']);
+    expect(readFileSync(path.join(userData, 'tray.log'), 'utf8')).toContain('config.ini was edited: new settings applied');
+  });
+
+  it('item 0: Forward now tries the server at once instead of waiting out the back-off', async () => {
+    const failing = receiver.requests.length; // the next request fails
+    receiver.behave((_request, index) => (index === failing ? { kind: 'status', status: 503, headers: { 'retry-after': '60' } } : { kind: 'ok' }));
+    await writeEvent(watchDir, 'M529LK47.AB0', { report: true, ageSeconds: 300 });
+    await app.waitFor('the tray to show the failed upload waiting out the back-off', () => state() === 'failing' && lines().some((l) => l.startsWith('Next try in')), STEP_MS);
+    expect(receiver.received()).toHaveLength(3);
+    await app.click('Forward now');
+    await app.waitFor('the event delivered after Forward now', () => state() === 'ok' && receiver.received().length === 4 && inTotal(4), STEP_MS);
+    expect(posts()).toBe(5); // the 503, then one upload: well inside the 30 s the back-off would have waited
+  });
+
+  it('item 0: Pause holds a new event back and Resume sends it', async () => {
+    await app.click('Pause');
+    await app.waitFor('the tray to show paused', () => state() === 'paused' && menuItem('Resume')?.enabled === true, STEP_MS);
+    expect(menuItem('Forward now')?.enabled).toBe(false);
+    await writeEvent(watchDir, 'M529LK48.AB0', { report: true, ageSeconds: 120 });
+    await app.waitFor('the paused agent to count the new event as waiting', () => state() === 'paused' && (app.tray()?.tooltip ?? '').includes(' · 1 waiting'), STEP_MS);
+    expect(receiver.received()).toHaveLength(4);
+    await app.click('Resume');
+    await app.waitFor('the event delivered after Resume', () => state() === 'ok' && receiver.received().length === 5 && inTotal(5), STEP_MS);
+    expect(menuItem('Pause')?.enabled).toBe(true);
+  });
+
+  it('item 0: Settings… opens the real settings page, which loads config.ini through the checked IPC and shows the status', async () => {
+    await app.click('Settings…');
+    await app.waitFor('the settings window to load', () => app.messages().find((m) => m.type === 'window' && (m.event === 'loaded' || m.event === 'load-failed')), STEP_MS);
+    const loaded = app.messages().find((m) => m.type === 'window' && m.event !== 'created');
+    expect(loaded).toMatchObject({ event: 'loaded', url: expect.stringMatching(/\/dist\/electron\/renderer\/settings\.html$/) });
+    // The page's loadSettings went through ipcMain and settings-window.ts's sender check.
+    await app.waitFor(`the page to show ${configPath}`, async () => {
+      const problem = await app.windowText('#load-problems');
+      if (problem !== '') throw new Error(`the settings page says: ${problem}`);
+      return (await app.windowText('#config-path')) === configPath;
+    }, STEP_MS);
+    // The status reached the page too (sent on did-finish-load), and says what the tray says.
+    const statusLine = await app.waitFor('the page to show the status', async () => {
+      const text = await app.windowText('#status-line');
+      return text.startsWith('Forwarding ·') && text;
+    }, STEP_MS);
+    expect(statusLine).toBe('Forwarding · 5 sent today · 0 waiting');
+  });
+
+  it('item 0: Open watch folder hands the folder to the shell', async () => {
+    await app.click('Open watch folder');
+    await app.waitFor('the shell to be asked to open the watch folder', () => app.messages().find((m) => m.type === 'shell'), STEP_MS);
+    expect(app.messages().filter((m) => m.type === 'shell')).toEqual([{ type: 'shell', op: 'openPath', path: watchDir }]);
+  });
+
+  it('item 0: a killed worker is restarted, the tray recovers, and nothing is sent twice', async () => {
+    const [first] = app.workerPids();
+    const seen = app.trays().length;
+    process.kill(first!, 'SIGKILL');
+    await app.waitFor('the tray to say the worker stopped', () => app.trays().slice(seen).some((t) => stateOf(t) === 'failing' && statusLines(t).some((l) => l.includes('stopped unexpectedly'))), STEP_MS);
+    await app.waitFor('a second worker', () => app.workerPids().length === 2, STEP_MS);
+    // The new agent takes over the killed one's record lock once it has had no heartbeat for
+    // its stale time (10 s, src/record/state-lock.ts), so this wait is the longest.
+    await app.waitFor('the tray "ok" again with the restarted worker', () => state() === 'ok' && inTotal(5), RESTART_MS);
+    expect(posts()).toBe(6);
+    expect(readFileSync(path.join(userData, 'tray.log'), 'utf8')).toMatch(/The forwarding process stopped unexpectedly \(exit code \d+\)\. Restarting in 1 s\./);
+  });
+
+  it('item 0: Quit stops the worker (the record flushed) and ends the app with code 0', async () => {
+    const worker = app.workerPids().at(-1)!;
+    await app.click('Quit');
+    const exit = await Promise.race([app.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), STEP_MS))]);
+    expect(exit, app.describe()).toEqual({ code: 0, signal: null });
+    await pollUntil(`the worker (pid ${worker}) to end`, () => !isAlive(worker), 5_000);
+    expect(await readFile(path.join(userData, 'tray.log'), 'utf8')).toContain('quit: worker stopped');
+    expect(await readFile(path.join(userData, 'state', 'series3-watcher.log'), 'utf8')).toContain('stopped; the record is flushed');
+    expect(app.messages().filter((m) => m.type === 'error-box')).toEqual([]);
+  });
+});
