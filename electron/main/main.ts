@@ -1,7 +1,7 @@
 // The tray app's main process: one instance per user, a tray icon, the settings window,
-// and the worker that runs the agent. Decisions live in the Electron-free modules
-// (tray-view, failure-notice, settings-service, ipc-handlers, worker-supervisor); this
-// file wires them to Electron.
+// and the worker (electron/worker/, a utility process) that runs the agent. Decisions live
+// in the Electron-free modules (tray-view, status-line, failure-notice, settings-service,
+// ipc-handlers, worker-supervisor); this file wires them to Electron.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Notification, app, dialog, session, shell } from 'electron';

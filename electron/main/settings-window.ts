@@ -1,6 +1,7 @@
-// The settings window and the IPC handlers behind it. Security lives here: the window
-// uses SECURE_WEB_PREFERENCES, loads only our file, cannot navigate or open windows,
-// and every handler first checks that the call comes from our page's main frame.
+// The settings window: opens it, sends it the status line (status-line.ts), and registers
+// the IPC handlers (ipc-handlers.ts) behind it. Security lives here: the window uses
+// SECURE_WEB_PREFERENCES, loads only our file, cannot navigate or open windows, and every
+// handler first checks that the call comes from our page's main frame.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import type { AgentStatus } from '../../src/agent/status-types.js';

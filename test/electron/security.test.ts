@@ -309,6 +309,8 @@ describe('process layout', () => {
   it('the tray view module is pure: no electron, no node built-ins', () => {
     expect(read('electron/main/tray-view.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
     expect(read('electron/main/failure-notice.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
+    expect(read('electron/main/status-line.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
+    expect(read('src/agent/status-view.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
   });
 
   /** Every module a file names (imports, re-exports, `import('…')` types), resolved to a repo path, and whether only types come. */
