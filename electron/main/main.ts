@@ -1,27 +1,27 @@
 // The tray app's main process: one instance per user, a tray icon, the settings window,
-// and the worker that runs the agent. Decisions live in the Electron-free modules
-// (tray-view, failure-notice, settings-service, ipc-handlers, worker-supervisor); this
-// file wires them to Electron.
+// and the worker (electron/worker/, a utility process) that runs the agent. Decisions live
+// in the Electron-free modules (tray-view, status-line, failure-notice, settings-service,
+// ipc-handlers, worker-supervisor); this file wires them to Electron.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Notification, app, dialog, session, shell } from 'electron';
 import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
-import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths } from './app-paths.js';
-import { decideNotice, QUIET_WATCH } from './failure-notice.js';
-import { followConfigFile } from '../../src/config/config-follower.js';
+import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths, type AppPaths } from './app-paths.js';
+import { decideNotice, QUIET_WATCH, type FailureWatch } from './failure-notice.js';
+import { followConfigFile, type ConfigFollower } from '../../src/config/config-follower.js';
 import { checkConfigPath, parseCommandLine, secondInstanceNotice } from './command-line.js';
 import { createIpcHandlers } from './ipc-handlers.js';
 import { decideOpen, type OpenTarget } from './open-paths.js';
-import { createSettingsService } from './settings-service.js';
-import { createSettingsWindow } from './settings-window.js';
+import { createSettingsService, type SettingsService } from './settings-service.js';
+import { createSettingsWindow, type SettingsWindow } from './settings-window.js';
 import { createSafeStorageVault } from './token-vault.js';
-import { createTrayRenderer } from './tray.js';
+import { createTrayRenderer, type TrayRenderer } from './tray.js';
 import { trayView, type TrayAction } from './tray-view.js';
 import { CONTENT_SECURITY_POLICY } from './window-security.js';
 import { spawnWorker } from './worker-host.js';
-import { createSupervisor, DEFAULT_STOP_TIMEOUT_MS } from './worker-supervisor.js';
+import { createSupervisor, DEFAULT_STOP_TIMEOUT_MS, type Supervisor } from './worker-supervisor.js';
 
 export const APP_ID = 'com.seismo.series3watcher';
 export const PRODUCT_NAME = 'Series3 Watcher';
@@ -76,6 +76,30 @@ function hardenEverything(): void {
   });
 }
 
+/** What the running tray app holds on to: built once by start(), then changed only by the functions below. */
+interface TrayApp {
+  readonly paths: AppPaths;
+  /** The --config path and the arguments a start at login repeats. */
+  readonly given: { readonly configPath: string | null; readonly loginArgs: readonly string[] };
+  /** Appends a line to tray.log (the agent's own log is the worker's). */
+  readonly log: (line: string) => void;
+  readonly settingsWindow: SettingsWindow;
+  readonly tray: TrayRenderer;
+  readonly service: SettingsService;
+  readonly supervisor: Supervisor;
+  /** The settings the worker runs on now (for Open log / Open watch folder); null before the first start. */
+  current: Config | null;
+  /** A hand-edited config.ini kept out (the agent runs on the last good settings): shown among the problems until the file reads well. */
+  configProblems: readonly string[];
+  /** How long forwarding has been failing, and whether a notification said so already. */
+  watch: FailureWatch;
+  /** Quit has begun: a second Quit or before-quit does nothing. */
+  quitting: boolean;
+  /** Refreshes the tray's relative times ("last OK 2 min ago"). */
+  refresh: ReturnType<typeof setInterval> | null;
+  follower: ConfigFollower | null;
+}
+
 async function start(): Promise<void> {
   hardenEverything();
   const given = commandLine.kind === 'ok' ? commandLine : { configPath: null, loginArgs: [] };
@@ -88,165 +112,189 @@ async function start(): Promise<void> {
     isPackaged: app.isPackaged,
     configPath: given.configPath,
   });
-  const log = (line: string): void => void appendTrayLog(paths.trayLogPath, line);
   const firstRun = (await ensureConfigFile(paths.configPath, paths.templatePath)) === 'created';
   const templateText = await readTemplate(paths.templatePath);
-
-  let current: Config | null = null;
-  let watch = QUIET_WATCH;
-  let quitting = false;
-
   const settingsWindow = createSettingsWindow({
     pagePath: path.join(appRoot, 'dist', 'electron', 'renderer', 'settings.html'),
     preloadPath: path.join(appRoot, 'dist', 'electron', 'preload', 'preload.cjs'),
     iconPath: path.join(assetsDir, process.platform === 'win32' ? 'icon.ico' : 'icon.png'),
     devTools: !app.isPackaged,
   });
+  // The service and the supervisor each call the other, and both change the state: they get it
+  // through `self`, which they call only after start() has returned the object below.
+  const self = (): TrayApp => state;
+  const state: TrayApp = {
+    paths,
+    given,
+    log: (line: string): void => void appendTrayLog(paths.trayLogPath, line),
+    settingsWindow,
+    tray: createTrayRenderer(assetsDir, (action) => void onTrayAction(state, action), () => settingsWindow.show()),
+    service: createService(self, paths.configPath, given, templateText),
+    supervisor: createWorkerSupervisor(self),
+    current: null,
+    configProblems: [],
+    watch: QUIET_WATCH,
+    quitting: false,
+    refresh: null,
+    follower: null,
+  };
+  settingsWindow.register(
+    createIpcHandlers(state.service, {
+      chooseFolder: (folder) => settingsWindow.chooseFolder(folder),
+      close: () => settingsWindow.close(),
+    }),
+  );
+  handleAppEvents(state);
+  state.follower = followConfig(state);
+  showStatus(state, null);
+  state.refresh = setInterval(() => state.tray.render(trayView(withConfigProblems(state, state.supervisor.lastStatus()), Date.now())), TRAY_REFRESH_MS);
+  state.supervisor.start();
+  state.log(`started; config ${paths.configPath}`);
+  if (firstRun) settingsWindow.show();
+}
 
-  const tray = createTrayRenderer(assetsDir, (action) => void onTrayAction(action), () => settingsWindow.show());
+function withConfigProblems(state: TrayApp, status: AgentStatus | null): AgentStatus | null {
+  return status === null || state.configProblems.length === 0
+    ? status
+    : { ...status, problems: [...status.problems, ...state.configProblems.map((p) => `config.ini: ${p} (keeping the last good settings)`)] };
+}
 
-  // A hand-edited config.ini kept out (the agent runs on the last good settings): shown among
-  // the problems in the tray and the window until the file reads well again.
-  let configProblems: readonly string[] = [];
-  const withConfigProblems = (status: AgentStatus | null): AgentStatus | null =>
-    status === null || configProblems.length === 0
-      ? status
-      : { ...status, problems: [...status.problems, ...configProblems.map((p) => `config.ini: ${p} (keeping the last good settings)`)] };
-
-  function showStatus(workerStatus: AgentStatus | null): void {
-    const nowMs = Date.now();
-    const status = withConfigProblems(workerStatus);
-    tray.render(trayView(status, nowMs));
-    settingsWindow.sendStatus(status);
-    const decided = decideNotice(watch, status, nowMs);
-    watch = decided.watch;
-    if (decided.notice !== null && Notification.isSupported()) {
-      const notification = new Notification({ title: decided.notice.title, body: decided.notice.body, icon: path.join(assetsDir, 'icon.png') });
-      notification.on('click', () => settingsWindow.show());
-      notification.show();
-    }
+function showStatus(state: TrayApp, workerStatus: AgentStatus | null): void {
+  const nowMs = Date.now();
+  const status = withConfigProblems(state, workerStatus);
+  state.tray.render(trayView(status, nowMs));
+  state.settingsWindow.sendStatus(status);
+  const decided = decideNotice(state.watch, status, nowMs);
+  state.watch = decided.watch;
+  if (decided.notice !== null && Notification.isSupported()) {
+    const notification = new Notification({ title: decided.notice.title, body: decided.notice.body, icon: path.join(assetsDir, 'icon.png') });
+    notification.on('click', () => state.settingsWindow.show());
+    notification.show();
   }
+}
 
-  const service = createSettingsService({
-    configPath: paths.configPath,
+function createService(self: () => TrayApp, configPath: string, given: TrayApp['given'], templateText: string | undefined): SettingsService {
+  const loginPath = (): string => process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath;
+  return createSettingsService({
+    configPath,
     ...(templateText !== undefined ? { templateText } : {}),
     vault: createSafeStorageVault(),
     // A plain token (no DPAPI) may only be written inside the user's own folders.
     profileDirs: [app.getPath('home'), app.getPath('appData')],
     loginItem: {
-      get: () => app.getLoginItemSettings({ path: process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath, args: [...given.loginArgs] }).openAtLogin,
+      get: () => app.getLoginItemSettings({ path: loginPath(), args: [...given.loginArgs] }).openAtLogin,
       // A portable build runs from a temporary copy; start the real .exe at login.
       // The same --config at the next sign-in, as an absolute path.
-      set: (openAtLogin) =>
-        app.setLoginItemSettings({ openAtLogin, path: process.env['PORTABLE_EXECUTABLE_FILE'] ?? process.execPath, args: [...given.loginArgs] }),
+      set: (openAtLogin) => app.setLoginItemSettings({ openAtLogin, path: loginPath(), args: [...given.loginArgs] }),
     },
     checkServer,
-    seedPreview: () => supervisor.request('seed-preview'),
-    seed: () => supervisor.request('seed'),
+    seedPreview: () => self().supervisor.request('seed-preview'),
+    seed: () => self().supervisor.request('seed'),
     onSaved: (config) => {
-      current = config;
-      supervisor.applyConfig(config);
+      self().current = config;
+      self().supervisor.applyConfig(config);
     },
   });
+}
 
-  const supervisor = createSupervisor({
-    spawn: () => spawnWorker(path.join(here, 'worker.js')),
+function createWorkerSupervisor(self: () => TrayApp): Supervisor {
+  return createSupervisor({
+    // The utility process's entry point: dist/electron/worker/worker.js.
+    spawn: () => spawnWorker(path.join(here, '..', 'worker', 'worker.js')),
     startArgs: async () => {
-      const settings = await service.effective();
-      for (const problem of settings.problems) log(`config: ${problem}`);
-      current = settings.config;
-      return { config: settings.config, configPath: paths.configPath };
+      const state = self();
+      const settings = await state.service.effective();
+      for (const problem of settings.problems) state.log(`config: ${problem}`);
+      state.current = settings.config;
+      return { config: settings.config, configPath: state.paths.configPath };
     },
-    onStatus: showStatus,
-    log,
+    onStatus: (status) => showStatus(self(), status),
+    log: (line) => self().log(line),
   });
+}
 
-  settingsWindow.register(
-    createIpcHandlers(service, {
-      chooseFolder: (folder) => settingsWindow.chooseFolder(folder),
-      close: () => settingsWindow.close(),
-    }),
-  );
-
-  /** open-paths.ts decides; this only carries it out (a file is never run from the tray). */
-  async function openSafely(target: string, what: OpenTarget): Promise<void> {
-    const decision = await decideOpen(target, what);
-    if (decision.kind === 'refuse') {
-      log(`Not opened: ${decision.reason}`);
-    } else if (decision.kind === 'reveal') {
-      shell.showItemInFolder(decision.path);
-    } else {
-      const error = await shell.openPath(decision.path);
-      if (error !== '') log(`Could not open ${decision.path}: ${error}`);
-    }
+/** open-paths.ts decides; this only carries it out (a file is never run from the tray). */
+async function openSafely(state: TrayApp, target: string, what: OpenTarget): Promise<void> {
+  const decision = await decideOpen(target, what);
+  if (decision.kind === 'refuse') {
+    state.log(`Not opened: ${decision.reason}`);
+  } else if (decision.kind === 'reveal') {
+    shell.showItemInFolder(decision.path);
+  } else {
+    const error = await shell.openPath(decision.path);
+    if (error !== '') state.log(`Could not open ${decision.path}: ${error}`);
   }
+}
 
-  async function quit(): Promise<void> {
-    if (quitting) return;
-    quitting = true;
-    clearInterval(refresh);
-    follower.close();
-    const how = await supervisor.stop(DEFAULT_STOP_TIMEOUT_MS);
-    // Awaited: app.exit ends the process at once, and a line still being written is lost.
-    await appendTrayLog(paths.trayLogPath, `quit: worker ${how}`);
-    tray.destroy();
-    app.exit(0);
+async function quit(state: TrayApp): Promise<void> {
+  if (state.quitting) return;
+  state.quitting = true;
+  if (state.refresh !== null) clearInterval(state.refresh);
+  state.follower?.close();
+  const how = await state.supervisor.stop(DEFAULT_STOP_TIMEOUT_MS);
+  // Awaited: app.exit ends the process at once, and a line still being written is lost.
+  await appendTrayLog(state.paths.trayLogPath, `quit: worker ${how}`);
+  state.tray.destroy();
+  app.exit(0);
+}
+
+async function onTrayAction(state: TrayApp, action: TrayAction): Promise<void> {
+  switch (action) {
+    case 'forward-now':
+    case 'pause':
+    case 'resume':
+    case 'retry-held-back':
+      state.supervisor.send(action);
+      return;
+    case 'settings':
+      state.settingsWindow.show();
+      return;
+    case 'open-log':
+      if (state.current) await openSafely(state, state.current.logFile, 'log');
+      return;
+    case 'open-folder':
+      if (state.current) await openSafely(state, state.current.series3Path, 'watch-folder');
+      return;
+    case 'quit':
+      await quit(state);
+      return;
   }
+}
 
-  async function onTrayAction(action: TrayAction): Promise<void> {
-    switch (action) {
-      case 'forward-now':
-      case 'pause':
-      case 'resume':
-      case 'retry-held-back':
-        supervisor.send(action);
-        return;
-      case 'settings':
-        settingsWindow.show();
-        return;
-      case 'open-log':
-        if (current) await openSafely(current.logFile, 'log');
-        return;
-      case 'open-folder':
-        if (current) await openSafely(current.series3Path, 'watch-folder');
-        return;
-      case 'quit':
-        await quit();
-        return;
-    }
-  }
-
+function handleAppEvents(state: TrayApp): void {
   app.on('second-instance', (_event, argv, workingDirectory) => {
-    const notice = secondInstanceNotice(paths.configPath, ownArgs(argv), workingDirectory);
+    const notice = secondInstanceNotice(state.paths.configPath, ownArgs(argv), workingDirectory);
     if (notice !== null) {
-      log(`second start refused: ${notice}`);
+      state.log(`second start refused: ${notice}`);
       void dialog.showMessageBox({ type: 'info', title: PRODUCT_NAME, message: notice });
     }
-    settingsWindow.show();
+    state.settingsWindow.show();
   });
   // Closing the settings window leaves the app in the tray.
   app.on('window-all-closed', () => undefined);
   // Quit from elsewhere (Windows sign-out, an installer update): still stop the agent cleanly.
   app.on('before-quit', (event) => {
-    if (!quitting) {
+    if (!state.quitting) {
       event.preventDefault();
-      void quit();
+      void quit(state);
     }
   });
+}
 
-  // Hand edits of config.ini take effect without a restart; a bad value keeps the last good settings.
-  const follower = followConfigFile(paths.configPath, {
-    read: () => service.effective(),
-    current: () => current,
+/** Hand edits of config.ini take effect without a restart; a bad value keeps the last good settings. */
+function followConfig(state: TrayApp): ConfigFollower {
+  return followConfigFile(state.paths.configPath, {
+    read: () => state.service.effective(),
+    current: () => state.current,
     apply: (config) => {
-      current = config;
-      supervisor.applyConfig(config);
-      log('config.ini was edited: new settings applied');
+      state.current = config;
+      state.supervisor.applyConfig(config);
+      state.log('config.ini was edited: new settings applied');
     },
     onBad: (problems) => {
-      configProblems = problems;
-      showStatus(supervisor.lastStatus());
-      for (const problem of problems) log(`config.ini: ${problem} (keeping the last good settings)`);
+      state.configProblems = problems;
+      showStatus(state, state.supervisor.lastStatus());
+      for (const problem of problems) state.log(`config.ini: ${problem} (keeping the last good settings)`);
       if (Notification.isSupported()) {
         new Notification({
           title: 'Series3 Watcher: config.ini has a bad value',
@@ -256,15 +304,9 @@ async function start(): Promise<void> {
       }
     },
     onGood: () => {
-      configProblems = [];
-      showStatus(supervisor.lastStatus());
-      log('config.ini reads without problems again');
+      state.configProblems = [];
+      showStatus(state, state.supervisor.lastStatus());
+      state.log('config.ini reads without problems again');
     },
   });
-
-  showStatus(null);
-  const refresh = setInterval(() => tray.render(trayView(withConfigProblems(supervisor.lastStatus()), Date.now())), TRAY_REFRESH_MS);
-  supervisor.start();
-  log(`started; config ${paths.configPath}`);
-  if (firstRun) settingsWindow.show();
 }

@@ -184,171 +184,174 @@ class PlainTokenRefused extends Error {
   override readonly name = 'PlainTokenRefused';
 }
 
-export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
-  const { configPath, vault } = deps;
-  const platform = deps.platform ?? process.platform;
-  const profileDirs = deps.profileDirs ?? [os.homedir()];
+/** The service's dependencies with their defaults filled in. */
+interface ServiceContext extends SettingsServiceDeps {
+  readonly platform: NodeJS.Platform;
+  readonly profileDirs: readonly string[];
+}
 
-  /** The file's text, or the template's when config.ini does not exist yet. */
-  async function currentText(): Promise<string> {
-    try {
-      return (await readConfigFile(configPath)).text;
-    } catch (err) {
-      if ((err as { reason?: string }).reason === 'missing' && deps.templateText !== undefined) return deps.templateText;
-      throw err;
-    }
+/** The file's text, or the template's when config.ini does not exist yet. */
+async function currentText(ctx: ServiceContext): Promise<string> {
+  try {
+    return (await readConfigFile(ctx.configPath)).text;
+  } catch (err) {
+    if ((err as { reason?: string }).reason === 'missing' && ctx.templateText !== undefined) return ctx.templateText;
+    throw err;
   }
+}
 
-  /** The token the agent should use: the encrypted one when present, else the plain key. */
-  async function tokenOf(text: string, plainToken: string): Promise<string> {
-    const encrypted = rawValues(text).get(ENCRYPTED_TOKEN_KEY)?.trim() ?? '';
-    if (encrypted === '') return plainToken;
-    return vault.decrypt(encrypted);
+/** The token the agent should use: the encrypted one when present, else the plain key. */
+async function tokenOf(ctx: ServiceContext, text: string, plainToken: string): Promise<string> {
+  const encrypted = rawValues(text).get(ENCRYPTED_TOKEN_KEY)?.trim() ?? '';
+  if (encrypted === '') return plainToken;
+  return ctx.vault.decrypt(encrypted);
+}
+
+async function effective(ctx: ServiceContext): Promise<EffectiveSettings> {
+  const text = await currentText(ctx);
+  const parsed = parseConfigText(text, ctx.configPath);
+  const problems = parsed.problems.map((p) => p.message);
+  let apiToken = parsed.config.apiToken;
+  try {
+    apiToken = await tokenOf(ctx, text, parsed.config.apiToken);
+  } catch {
+    // Encrypted by another Windows user or machine (DPAPI is per user): say what to do.
+    problems.push(`${ENCRYPTED_TOKEN_KEY} in ${ctx.configPath} cannot be decrypted on this account: enter the token again in Settings`);
+    apiToken = '';
   }
+  return { config: { ...parsed.config, apiToken }, problems, warnings: parsed.warnings };
+}
 
-  async function effective(): Promise<EffectiveSettings> {
-    const text = await currentText();
-    const parsed = parseConfigText(text, configPath);
-    const problems = parsed.problems.map((p) => p.message);
-    let apiToken = parsed.config.apiToken;
-    try {
-      apiToken = await tokenOf(text, parsed.config.apiToken);
-    } catch {
-      // Encrypted by another Windows user or machine (DPAPI is per user): say what to do.
-      problems.push(`${ENCRYPTED_TOKEN_KEY} in ${configPath} cannot be decrypted on this account: enter the token again in Settings`);
-      apiToken = '';
-    }
-    return { config: { ...parsed.config, apiToken }, problems, warnings: parsed.warnings };
-  }
-
-  async function load(): Promise<SettingsForm> {
-    const text = await currentText();
-    const parsed = parseConfigText(text, configPath);
-    const raw = rawValues(text);
-    const fields: SettingField[] = CONFIG_KEYS.filter(isFormKey).map((spec) => ({
-      key: spec.key,
-      kind: spec.kind,
-      group: spec.group,
-      doc: spec.doc,
-      defaultText: spec.defaultText,
-      value: raw.get(spec.key) ?? spec.defaultText,
-    }));
-    const encrypted = (raw.get(ENCRYPTED_TOKEN_KEY) ?? '').trim() !== '';
-    const plain = (raw.get(TOKEN_KEY) ?? '') !== '';
-    return {
-      configPath,
-      fields,
-      token: { stored: encrypted || plain, encrypted, encryptionAvailable: vault.isAvailable() },
-      startAtLogin: deps.loginItem.get(),
-      problems: parsed.problems.map((p) => p.message),
-      warnings: parsed.warnings,
-    };
-  }
-
-  async function tokenChanges(token: TokenChange): Promise<{ changes: Record<string, string>; note: string | null }> {
-    switch (token.action) {
-      case 'keep':
-        return { changes: {}, note: null };
-      case 'clear':
-        return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: '' }, note: null };
-      case 'replace':
-        if (token.token === '') return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: '' }, note: null };
-        if (vault.isAvailable()) {
-          return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: await vault.encrypt(token.token) }, note: null };
-        }
-        {
-          const place = plainTokenPlace(configPath, platform, profileDirs);
-          if (!place.ok) throw new PlainTokenRefused(place.problem);
-          return { changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' }, note: place.note };
-        }
-    }
-  }
-
-  async function save(request: SaveRequest): Promise<SaveResult> {
-    const problems = checkChanges(request.changes, configPath);
-    if (request.token.action === 'replace') {
-      const check = validateSetting(TOKEN_KEY, request.token.token, configPath);
-      if (!check.ok) problems.push({ key: TOKEN_KEY, message: check.problem.message });
-    }
-    if (problems.length > 0) return { kind: 'invalid', problems };
-
-    try {
-      // Only what differs from the file is written: re-typing a value leaves the line alone.
-      const text = await currentText();
-      const raw = rawValues(text);
-      if (request.token.action === 'keep' && hasStoredToken(text)) {
-        const savedUrl = parseConfigText(text, configPath).config.sfmUrl;
-        const formUrl = parseConfigText(updateConfigText(text, request.changes), configPath).config.sfmUrl;
-        const problem = tokenOriginProblem(savedUrl, formUrl, 'save');
-        if (problem !== null) return { kind: 'invalid', problems: [problem] };
-      }
-      const changes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(request.changes)) {
-        const canonical = findKeySpec(key)?.key ?? key;
-        if (raw.get(canonical) !== value) changes[canonical] = value;
-      }
-      const token = await tokenChanges(request.token);
-      for (const [key, value] of Object.entries(token.changes)) {
-        if ((raw.get(key) ?? '') !== value) changes[key] = value;
-      }
-
-      if (Object.keys(changes).length > 0) {
-        // A file that will hold the token in plain text is written owner-only (ignored on Windows).
-        const plainToken = (changes[TOKEN_KEY] ?? raw.get(TOKEN_KEY) ?? '') !== '';
-        const mode = plainToken ? { mode: PLAIN_TOKEN_FILE_MODE } : {};
-        const saved = await saveConfigChanges(configPath, changes, deps.templateText, mode);
-        if (!saved.ok) return { kind: 'invalid', problems: saved.problems.map((p) => ({ key: p.key, message: p.message })) };
-      }
-      if (request.startAtLogin !== deps.loginItem.get()) deps.loginItem.set(request.startAtLogin);
-
-      const now = await effective();
-      await deps.onSaved(now.config);
-      return { kind: 'saved', changedKeys: Object.keys(changes), form: await load(), note: token.note };
-    } catch (err) {
-      if (err instanceof PlainTokenRefused) return { kind: 'invalid', problems: [{ key: TOKEN_KEY, message: err.message }] };
-      return { kind: 'failed', reason: errorText(err) };
-    }
-  }
-
-  async function testConnection(changes: FormValues, token: TokenChange): Promise<ConnectionAnswer> {
-    const problems = checkChanges(changes, configPath);
-    if (problems.length > 0) return { kind: 'invalid', problems };
-    try {
-      // The form's values over the saved file, parsed by the core, written nowhere.
-      const text = await currentText();
-      const parsed = parseConfigText(updateConfigText(text, changes), configPath);
-      if (token.action === 'keep' && hasStoredToken(text)) {
-        // Checked before decrypting: the stored token never leaves for an unsaved origin.
-        const problem = tokenOriginProblem(parseConfigText(text, configPath).config.sfmUrl, parsed.config.sfmUrl, 'test');
-        if (problem !== null) return { kind: 'failed', reason: problem.message };
-      }
-      const apiToken =
-        token.action === 'replace' ? token.token : token.action === 'clear' ? '' : await tokenOf(text, parsed.config.apiToken);
-      const answer = await deps.checkServer({ ...parsed.config, apiToken });
-      return answer;
-    } catch (err) {
-      return { kind: 'failed', reason: errorText(err) };
-    }
-  }
-
-  async function seedAnswer(run: () => Promise<SeedCounts>): Promise<SeedAnswer> {
-    try {
-      return { kind: 'counts', counts: await run() };
-    } catch (err) {
-      return { kind: 'failed', reason: errorText(err) };
-    }
-  }
-
+async function load(ctx: ServiceContext): Promise<SettingsForm> {
+  const text = await currentText(ctx);
+  const parsed = parseConfigText(text, ctx.configPath);
+  const raw = rawValues(text);
+  const fields: SettingField[] = CONFIG_KEYS.filter(isFormKey).map((spec) => ({
+    key: spec.key,
+    kind: spec.kind,
+    group: spec.group,
+    doc: spec.doc,
+    defaultText: spec.defaultText,
+    value: raw.get(spec.key) ?? spec.defaultText,
+  }));
+  const encrypted = (raw.get(ENCRYPTED_TOKEN_KEY) ?? '').trim() !== '';
+  const plain = (raw.get(TOKEN_KEY) ?? '') !== '';
   return {
-    load,
+    configPath: ctx.configPath,
+    fields,
+    token: { stored: encrypted || plain, encrypted, encryptionAvailable: ctx.vault.isAvailable() },
+    startAtLogin: ctx.loginItem.get(),
+    problems: parsed.problems.map((p) => p.message),
+    warnings: parsed.warnings,
+  };
+}
+
+async function tokenChanges(ctx: ServiceContext, token: TokenChange): Promise<{ changes: Record<string, string>; note: string | null }> {
+  switch (token.action) {
+    case 'keep':
+      return { changes: {}, note: null };
+    case 'clear':
+      return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: '' }, note: null };
+    case 'replace':
+      if (token.token === '') return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: '' }, note: null };
+      if (ctx.vault.isAvailable()) {
+        return { changes: { [TOKEN_KEY]: '', [ENCRYPTED_TOKEN_KEY]: await ctx.vault.encrypt(token.token) }, note: null };
+      }
+      {
+        const place = plainTokenPlace(ctx.configPath, ctx.platform, ctx.profileDirs);
+        if (!place.ok) throw new PlainTokenRefused(place.problem);
+        return { changes: { [TOKEN_KEY]: token.token, [ENCRYPTED_TOKEN_KEY]: '' }, note: place.note };
+      }
+  }
+}
+
+async function save(ctx: ServiceContext, request: SaveRequest): Promise<SaveResult> {
+  const problems = checkChanges(request.changes, ctx.configPath);
+  if (request.token.action === 'replace') {
+    const check = validateSetting(TOKEN_KEY, request.token.token, ctx.configPath);
+    if (!check.ok) problems.push({ key: TOKEN_KEY, message: check.problem.message });
+  }
+  if (problems.length > 0) return { kind: 'invalid', problems };
+
+  try {
+    // Only what differs from the file is written: re-typing a value leaves the line alone.
+    const text = await currentText(ctx);
+    const raw = rawValues(text);
+    if (request.token.action === 'keep' && hasStoredToken(text)) {
+      const savedUrl = parseConfigText(text, ctx.configPath).config.sfmUrl;
+      const formUrl = parseConfigText(updateConfigText(text, request.changes), ctx.configPath).config.sfmUrl;
+      const problem = tokenOriginProblem(savedUrl, formUrl, 'save');
+      if (problem !== null) return { kind: 'invalid', problems: [problem] };
+    }
+    const changes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(request.changes)) {
+      const canonical = findKeySpec(key)?.key ?? key;
+      if (raw.get(canonical) !== value) changes[canonical] = value;
+    }
+    const token = await tokenChanges(ctx, request.token);
+    for (const [key, value] of Object.entries(token.changes)) {
+      if ((raw.get(key) ?? '') !== value) changes[key] = value;
+    }
+
+    if (Object.keys(changes).length > 0) {
+      // A file that will hold the token in plain text is written owner-only (ignored on Windows).
+      const plainToken = (changes[TOKEN_KEY] ?? raw.get(TOKEN_KEY) ?? '') !== '';
+      const mode = plainToken ? { mode: PLAIN_TOKEN_FILE_MODE } : {};
+      const saved = await saveConfigChanges(ctx.configPath, changes, ctx.templateText, mode);
+      if (!saved.ok) return { kind: 'invalid', problems: saved.problems.map((p) => ({ key: p.key, message: p.message })) };
+    }
+    if (request.startAtLogin !== ctx.loginItem.get()) ctx.loginItem.set(request.startAtLogin);
+
+    const now = await effective(ctx);
+    await ctx.onSaved(now.config);
+    return { kind: 'saved', changedKeys: Object.keys(changes), form: await load(ctx), note: token.note };
+  } catch (err) {
+    if (err instanceof PlainTokenRefused) return { kind: 'invalid', problems: [{ key: TOKEN_KEY, message: err.message }] };
+    return { kind: 'failed', reason: errorText(err) };
+  }
+}
+
+async function testConnection(ctx: ServiceContext, changes: FormValues, token: TokenChange): Promise<ConnectionAnswer> {
+  const problems = checkChanges(changes, ctx.configPath);
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  try {
+    // The form's values over the saved file, parsed by the core, written nowhere.
+    const text = await currentText(ctx);
+    const parsed = parseConfigText(updateConfigText(text, changes), ctx.configPath);
+    if (token.action === 'keep' && hasStoredToken(text)) {
+      // Checked before decrypting: the stored token never leaves for an unsaved origin.
+      const problem = tokenOriginProblem(parseConfigText(text, ctx.configPath).config.sfmUrl, parsed.config.sfmUrl, 'test');
+      if (problem !== null) return { kind: 'failed', reason: problem.message };
+    }
+    const apiToken =
+      token.action === 'replace' ? token.token : token.action === 'clear' ? '' : await tokenOf(ctx, text, parsed.config.apiToken);
+    const answer = await ctx.checkServer({ ...parsed.config, apiToken });
+    return answer;
+  } catch (err) {
+    return { kind: 'failed', reason: errorText(err) };
+  }
+}
+
+async function seedAnswer(run: () => Promise<SeedCounts>): Promise<SeedAnswer> {
+  try {
+    return { kind: 'counts', counts: await run() };
+  } catch (err) {
+    return { kind: 'failed', reason: errorText(err) };
+  }
+}
+
+export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
+  const ctx: ServiceContext = { ...deps, platform: deps.platform ?? process.platform, profileDirs: deps.profileDirs ?? [os.homedir()] };
+  return {
+    load: () => load(ctx),
     validate: async (key, raw) => {
-      const result = validateSetting(key, raw, configPath);
+      const result = validateSetting(key, raw, ctx.configPath);
       return result.ok ? null : result.problem.message;
     },
-    save,
-    testConnection,
-    previewSeed: () => seedAnswer(deps.seedPreview),
-    seedBacklog: () => seedAnswer(deps.seed),
-    effective,
+    save: (request) => save(ctx, request),
+    testConnection: (changes, token) => testConnection(ctx, changes, token),
+    previewSeed: () => seedAnswer(ctx.seedPreview),
+    seedBacklog: () => seedAnswer(ctx.seed),
+    effective: () => effective(ctx),
   };
 }

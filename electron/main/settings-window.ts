@@ -1,11 +1,13 @@
-// The settings window and the IPC handlers behind it. Security lives here: the window
-// uses SECURE_WEB_PREFERENCES, loads only our file, cannot navigate or open windows,
-// and every handler first checks that the call comes from our page's main frame.
+// The settings window: opens it, sends it the status line (status-line.ts), and registers
+// the IPC handlers (ipc-handlers.ts) behind it. Security lives here: the window uses
+// SECURE_WEB_PREFERENCES, loads only our file, cannot navigate or open windows, and every
+// handler first checks that the call comes from our page's main frame.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import type { StatusChannel } from '../shared/settings-api.js';
+import type { StatusChannel, StatusLine } from '../shared/settings-api.js';
 import { channelsOf, type HandlerTable } from './ipc-handlers.js';
+import { statusLine } from './status-line.js';
 import { SECURE_WEB_PREFERENCES, fileUrlOf, isTrustedSenderUrl, mayNavigate } from './window-security.js';
 
 export interface SettingsWindowOptions {
@@ -29,7 +31,7 @@ const STATUS_CHANNEL: StatusChannel = 'settings:status';
 export function createSettingsWindow(options: SettingsWindowOptions): SettingsWindow {
   const pageUrl = fileUrlOf(options.pagePath);
   let win: BrowserWindow | null = null;
-  let lastStatus: AgentStatus | null = null;
+  let lastLine: StatusLine = statusLine(null);
 
   function isTrustedSender(event: IpcMainInvokeEvent): boolean {
     const frame = event.senderFrame;
@@ -63,7 +65,7 @@ export function createSettingsWindow(options: SettingsWindowOptions): SettingsWi
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    contents.on('did-finish-load', () => contents.send(STATUS_CHANNEL, lastStatus));
+    contents.on('did-finish-load', () => contents.send(STATUS_CHANNEL, lastLine));
     created.once('ready-to-show', () => created.show());
     created.on('closed', () => {
       if (win === created) win = null;
@@ -85,8 +87,8 @@ export function createSettingsWindow(options: SettingsWindowOptions): SettingsWi
       win?.close();
     },
     sendStatus(status) {
-      lastStatus = status;
-      if (win !== null && !win.isDestroyed() && !win.webContents.isLoading()) win.webContents.send(STATUS_CHANNEL, status);
+      lastLine = statusLine(status);
+      if (win !== null && !win.isDestroyed() && !win.webContents.isLoading()) win.webContents.send(STATUS_CHANNEL, lastLine);
     },
     register(table) {
       for (const channel of channelsOf(table)) {

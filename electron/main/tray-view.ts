@@ -1,10 +1,15 @@
 // The tray as a pure function of the agent status: which icon, which one-line tooltip,
 // which menu. No Electron here; tray.ts only renders what trayView returns, so every
 // state is unit-tested in Node (test/electron/tray-view.test.ts).
+// Which state (and whether it is failing) is decided once, in src/agent/status-view.ts,
+// which the settings page's status line uses too.
 import type { AgentStatus } from '../../src/agent/status-types.js';
+import { failingHeadline, formatCount, glanceState, type GlanceState } from '../../src/agent/status-view.js';
+
+export { formatCount };
 
 /** The five states a technician tells apart at a glance (each has its own icon shape). */
-export type TrayState = 'off' | 'ok' | 'busy' | 'paused' | 'failing';
+export type TrayState = GlanceState;
 
 /** Menu actions the Electron side wires to the agent, the window or the shell. */
 export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'open-log' | 'open-folder' | 'quit';
@@ -26,11 +31,6 @@ export interface TrayView {
 export const TOOLTIP_MAX_CHARS = 127;
 /** Status lines longer than this are shortened so the menu stays narrow. */
 export const STATUS_LINE_MAX_CHARS = 90;
-
-/** 1204 -> "1,204", independent of the machine's locale so tests and screenshots agree. */
-export function formatCount(n: number): string {
-  return Math.trunc(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** "just now", "2 min ago", "3 h ago", "5 days ago"; "never" for null. */
 export function formatAgo(isoTime: string | null, nowMs: number): string {
@@ -57,28 +57,9 @@ function shorten(text: string, max: number): string {
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
 
-/** The state the icon shows. Failing wins over everything but "off" and "paused", which a person chose. */
+/** The state the icon shows: the one glance rule every view shares. */
 export function trayState(status: AgentStatus | null): TrayState {
-  if (status === null) return 'busy'; // the worker is starting: "working", not "all delivered"
-  if (!status.running) return 'failing'; // the agent stopped without being asked (worker crash, start failure)
-  if (!status.forwardEnabled) return 'off';
-  if (status.paused) return 'paused';
-  if (isFailing(status)) return 'failing';
-  if (status.waiting > 0) return 'busy';
-  return 'ok';
-}
-
-function isFailing(status: AgentStatus): boolean {
-  return status.serverReachable === false || status.failingSince !== null || status.heldBack.length > 0 || status.problems.length > 0;
-}
-
-/** Why the tray says "failing", as short as a tooltip needs. */
-function failingHeadline(status: AgentStatus): string {
-  if (!status.running) return 'Stopped';
-  if (status.serverReachable === false) return 'Server unreachable';
-  if (status.failingSince !== null) return 'Uploads failing';
-  if (status.heldBack.length > 0) return `${formatCount(status.heldBack.length)} held back`;
-  return 'Problem';
+  return glanceState(status);
 }
 
 function tooltipFor(state: TrayState, status: AgentStatus | null, nowMs: number): string {

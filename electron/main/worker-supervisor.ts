@@ -6,8 +6,9 @@
 import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import type { MainToWorker, WorkerOp, WorkerRequests } from '../shared/worker-protocol.js';
-import { decodeWorkerToMain } from './protocol-check.js';
+import { decodeWorkerToMain } from '../shared/protocol-check.js';
 import { idleStatus } from '../../src/agent/status-file.js';
+import { factsOf, statusFrom } from '../../src/agent/status-view.js';
 
 export interface WorkerHandle {
   post(message: MainToWorker): void;
@@ -65,166 +66,212 @@ const realClock: Clock = {
 /** The status the tray shows while the worker is down: the last one known, marked not running, with why. */
 export function crashedStatus(last: AgentStatus | null, problem: string, nowMs: number, config: Config | null): AgentStatus {
   const base: AgentStatus = last ?? idleStatus(config, nowMs);
-  return { ...base, updatedAt: new Date(nowMs).toISOString(), running: false, passInProgress: false, problems: [problem] };
+  return statusFrom({ ...factsOf(base), updatedAtMs: nowMs, running: false, passInProgress: false, problems: [problem] });
+}
+
+/** A request sent to the worker and not answered yet. */
+interface PendingRequest {
+  readonly resolve: (value: never) => void;
+  readonly reject: (error: Error) => void;
+  /** Rejects the request when the worker does not answer in time. */
+  readonly timer: unknown;
+}
+
+/** What the supervisor keeps between the worker's messages and exits. */
+interface SupervisorState {
+  readonly options: SupervisorOptions;
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+  /** The running worker, or null while it restarts or after stop. */
+  worker: WorkerHandle | null;
+  /** When the current worker was spawned: one that stays up stableAfterMs resets the crash count. */
+  startedAtMs: number;
+  /** Crashes in a row: picks the next restart delay. */
+  crashes: number;
+  /** The pending restart, or null. */
+  restartTimer: unknown;
+  /** stop() was called: an exit is expected and nothing restarts. */
+  stopping: boolean;
+  /** The person paused forwarding: a restarted worker is paused again at once. */
+  paused: boolean;
+  /** The last status shown (the worker's, or the crashed stand-in), null before the first. */
+  status: AgentStatus | null;
+  /** The settings the worker runs on, for the crashed stand-in status before any status came. */
+  config: Config | null;
+  /** The worker's own last words before it exits (shown instead of a bare exit code). */
+  fatalMessage: string | null;
+  /** The id of the next request. */
+  nextId: number;
+  readonly pending: Map<number, PendingRequest>;
+  /** Resolves stop()'s wait when the worker says 'stopped' or exits. */
+  stopped: (() => void) | null;
+}
+
+function publish(s: SupervisorState, next: AgentStatus | null): void {
+  s.status = next;
+  try {
+    s.options.onStatus(next);
+  } catch (err) {
+    // A rendering bug must not throw inside the worker's message listener (it would take
+    // the listener, and with it every later status, down); the status was checked already.
+    s.log(`could not show the agent status: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function failPending(s: SupervisorState, reason: string): void {
+  for (const [id, p] of s.pending) {
+    s.clock.clearTimeout(p.timer);
+    p.reject(new Error(reason));
+    s.pending.delete(id);
+  }
+}
+
+function onWorkerMessage(s: SupervisorState, handle: WorkerHandle, raw: unknown): void {
+  if (s.worker !== handle) return;
+  const message = decodeWorkerToMain(raw);
+  if (message === null) {
+    s.log('ignored a malformed message from the worker');
+    return;
+  }
+  switch (message.type) {
+    case 'status':
+      publish(s, message.status);
+      return;
+    case 'started':
+      s.log('worker started');
+      if (s.paused) handle.post({ type: 'pause' });
+      return;
+    case 'fatal':
+      s.fatalMessage = message.message;
+      s.log(`worker: ${message.message}`);
+      return;
+    case 'stopped':
+      s.stopped?.();
+      return;
+    case 'reply': {
+      const p = s.pending.get(message.id);
+      if (!p) return;
+      s.pending.delete(message.id);
+      s.clock.clearTimeout(p.timer);
+      if (message.ok) p.resolve(message.value as never);
+      else p.reject(new Error(message.error));
+      return;
+    }
+  }
+}
+
+function onWorkerExit(s: SupervisorState, handle: WorkerHandle, code: number): void {
+  if (s.worker !== handle) return;
+  s.worker = null;
+  if (s.stopping) {
+    s.stopped?.();
+    return;
+  }
+  failPending(s, 'The forwarding process stopped before it answered; try again in a moment.');
+  // A worker that ran a while was not in a crash loop: start counting afresh.
+  if (s.clock.now() - s.startedAtMs >= (s.options.stableAfterMs ?? 60_000)) s.crashes = 0;
+  const delays = s.options.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS;
+  const delayMs = delays[Math.min(s.crashes, delays.length - 1)] ?? 60_000;
+  s.crashes += 1;
+  const why = s.fatalMessage ?? `The forwarding process stopped unexpectedly (exit code ${code}).`;
+  s.log(`${why} Restarting in ${Math.round(delayMs / 1000)} s.`);
+  publish(s, crashedStatus(s.status, `${why} Restarting in ${Math.round(delayMs / 1000)} s.`, s.clock.now(), s.config));
+  s.restartTimer = s.clock.setTimeout(() => launch(s), delayMs);
+}
+
+function launch(s: SupervisorState): void {
+  s.restartTimer = null;
+  if (s.stopping) return;
+  const handle = s.options.spawn();
+  s.worker = handle;
+  s.startedAtMs = s.clock.now();
+  s.fatalMessage = null;
+  handle.onMessage((raw) => onWorkerMessage(s, handle, raw));
+  handle.onExit((code) => onWorkerExit(s, handle, code));
+  s.options
+    .startArgs()
+    .then((args) => {
+      s.config = args.config;
+      if (s.worker === handle) handle.post({ type: 'start', config: args.config, configPath: args.configPath });
+    })
+    .catch((err: unknown) => {
+      // The settings could not be read: stop this worker; its exit goes through the crash path.
+      s.fatalMessage = `Could not read the settings: ${err instanceof Error ? err.message : String(err)}`;
+      handle.kill();
+    });
+}
+
+function request<Op extends WorkerOp>(s: SupervisorState, op: Op): Promise<WorkerRequests[Op]> {
+  const handle = s.worker;
+  if (handle === null) return Promise.reject(new Error('The forwarding process is restarting; try again in a moment.'));
+  const requestTimeoutMs = s.options.requestTimeoutMs ?? 10 * 60_000;
+  const id = s.nextId++;
+  return new Promise((resolve, reject) => {
+    const timer = s.clock.setTimeout(() => {
+      s.pending.delete(id);
+      reject(new Error(`The forwarding process did not answer within ${Math.round(requestTimeoutMs / 1000)} s.`));
+    }, requestTimeoutMs);
+    s.pending.set(id, { resolve: resolve as (v: never) => void, reject, timer });
+    handle.post({ type: 'request', id, op });
+  });
+}
+
+async function stop(s: SupervisorState, timeoutMs: number): Promise<'stopped' | 'killed' | 'not-running'> {
+  s.stopping = true;
+  if (s.restartTimer !== null) {
+    s.clock.clearTimeout(s.restartTimer);
+    s.restartTimer = null;
+  }
+  failPending(s, 'The application is quitting.');
+  const handle = s.worker;
+  if (handle === null) return 'not-running';
+  const result = await new Promise<'stopped' | 'killed'>((resolve) => {
+    const timer = s.clock.setTimeout(() => resolve('killed'), timeoutMs);
+    s.stopped = () => {
+      s.clock.clearTimeout(timer);
+      resolve('stopped');
+    };
+    handle.post({ type: 'stop' });
+  });
+  s.stopped = null;
+  s.worker = null;
+  if (result === 'killed') handle.kill();
+  return result;
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
-  const clock = options.clock ?? realClock;
-  const delays = options.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS;
-  const stableAfterMs = options.stableAfterMs ?? 60_000;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
-  const log = options.log ?? (() => undefined);
-
-  let worker: WorkerHandle | null = null;
-  let startedAtMs = 0;
-  let crashes = 0;
-  let restartTimer: unknown = null;
-  let stopping = false;
-  let paused = false;
-  let status: AgentStatus | null = null;
-  let config: Config | null = null;
-  let fatalMessage: string | null = null;
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void; timer: unknown }>();
-  let stopped: (() => void) | null = null;
-
-  function publish(next: AgentStatus | null): void {
-    status = next;
-    try {
-      options.onStatus(next);
-    } catch (err) {
-      // A rendering bug must not throw inside the worker's message listener (it would take
-      // the listener, and with it every later status, down); the status was checked already.
-      log(`could not show the agent status: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
-  function failPending(reason: string): void {
-    for (const [id, p] of pending) {
-      clock.clearTimeout(p.timer);
-      p.reject(new Error(reason));
-      pending.delete(id);
-    }
-  }
-
-  function launch(): void {
-    restartTimer = null;
-    if (stopping) return;
-    const handle = options.spawn();
-    worker = handle;
-    startedAtMs = clock.now();
-    fatalMessage = null;
-    handle.onMessage((raw) => {
-      if (worker !== handle) return;
-      const message = decodeWorkerToMain(raw);
-      if (message === null) {
-        log('ignored a malformed message from the worker');
-        return;
-      }
-      switch (message.type) {
-        case 'status':
-          publish(message.status);
-          return;
-        case 'started':
-          log('worker started');
-          if (paused) handle.post({ type: 'pause' });
-          return;
-        case 'fatal':
-          fatalMessage = message.message;
-          log(`worker: ${message.message}`);
-          return;
-        case 'stopped':
-          stopped?.();
-          return;
-        case 'reply': {
-          const p = pending.get(message.id);
-          if (!p) return;
-          pending.delete(message.id);
-          clock.clearTimeout(p.timer);
-          if (message.ok) p.resolve(message.value as never);
-          else p.reject(new Error(message.error));
-          return;
-        }
-      }
-    });
-    handle.onExit((code) => {
-      if (worker !== handle) return;
-      worker = null;
-      if (stopping) {
-        stopped?.();
-        return;
-      }
-      failPending('The forwarding process stopped before it answered; try again in a moment.');
-      // A worker that ran a while was not in a crash loop: start counting afresh.
-      if (clock.now() - startedAtMs >= stableAfterMs) crashes = 0;
-      const delayMs = delays[Math.min(crashes, delays.length - 1)] ?? 60_000;
-      crashes += 1;
-      const why = fatalMessage ?? `The forwarding process stopped unexpectedly (exit code ${code}).`;
-      log(`${why} Restarting in ${Math.round(delayMs / 1000)} s.`);
-      publish(crashedStatus(status, `${why} Restarting in ${Math.round(delayMs / 1000)} s.`, clock.now(), config));
-      restartTimer = clock.setTimeout(launch, delayMs);
-    });
-    options
-      .startArgs()
-      .then((args) => {
-        config = args.config;
-        if (worker === handle) handle.post({ type: 'start', config: args.config, configPath: args.configPath });
-      })
-      .catch((err: unknown) => {
-        // The settings could not be read: stop this worker; its exit goes through the crash path.
-        fatalMessage = `Could not read the settings: ${err instanceof Error ? err.message : String(err)}`;
-        handle.kill();
-      });
-  }
-
+  const s: SupervisorState = {
+    options,
+    clock: options.clock ?? realClock,
+    log: options.log ?? (() => undefined),
+    worker: null,
+    startedAtMs: 0,
+    crashes: 0,
+    restartTimer: null,
+    stopping: false,
+    paused: false,
+    status: null,
+    config: null,
+    fatalMessage: null,
+    nextId: 1,
+    pending: new Map(),
+    stopped: null,
+  };
   return {
     start() {
-      if (worker === null && restartTimer === null && !stopping) launch();
+      if (s.worker === null && s.restartTimer === null && !s.stopping) launch(s);
     },
     send(command) {
-      if (command === 'pause') paused = true;
-      if (command === 'resume') paused = false;
-      worker?.post({ type: command });
+      if (command === 'pause') s.paused = true;
+      if (command === 'resume') s.paused = false;
+      s.worker?.post({ type: command });
     },
     applyConfig(next) {
-      config = next;
-      worker?.post({ type: 'apply-config', config: next });
+      s.config = next;
+      s.worker?.post({ type: 'apply-config', config: next });
     },
-    request(op) {
-      const handle = worker;
-      if (handle === null) return Promise.reject(new Error('The forwarding process is restarting; try again in a moment.'));
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = clock.setTimeout(() => {
-          pending.delete(id);
-          reject(new Error(`The forwarding process did not answer within ${Math.round(requestTimeoutMs / 1000)} s.`));
-        }, requestTimeoutMs);
-        pending.set(id, { resolve: resolve as (v: never) => void, reject, timer });
-        handle.post({ type: 'request', id, op });
-      });
-    },
-    async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS) {
-      stopping = true;
-      if (restartTimer !== null) {
-        clock.clearTimeout(restartTimer);
-        restartTimer = null;
-      }
-      failPending('The application is quitting.');
-      const handle = worker;
-      if (handle === null) return 'not-running';
-      const result = await new Promise<'stopped' | 'killed'>((resolve) => {
-        const timer = clock.setTimeout(() => resolve('killed'), timeoutMs);
-        stopped = () => {
-          clock.clearTimeout(timer);
-          resolve('stopped');
-        };
-        handle.post({ type: 'stop' });
-      });
-      stopped = null;
-      worker = null;
-      if (result === 'killed') handle.kill();
-      return result;
-    },
-    lastStatus: () => status,
+    request: (op) => request(s, op),
+    stop: (timeoutMs = DEFAULT_STOP_TIMEOUT_MS) => stop(s, timeoutMs),
+    lastStatus: () => s.status,
   };
 }

@@ -11,8 +11,8 @@ import type {
   SettingsApi,
   SettingsChannel,
   StatusChannel,
+  StatusLine,
 } from '../shared/settings-api.js' with { 'resolution-mode': 'import' };
-import type { AgentStatus } from '../../src/agent/status-types.js' with { 'resolution-mode': 'import' };
 
 const { contextBridge, ipcRenderer } = require('electron') as typeof import('electron');
 
@@ -32,8 +32,8 @@ const api: SettingsApi = {
   chooseFolder: (current) => invoke('settings:choose-folder', current),
   closeWindow: () => invoke('settings:close'),
   onStatus(listener) {
-    // Only the status reaches the page, never the IPC event (it carries the sender).
-    const relay = (_event: IpcRendererEvent, status: AgentStatus | null): void => listener(status);
+    // Only the status line reaches the page, never the IPC event (it carries the sender).
+    const relay = (_event: IpcRendererEvent, line: StatusLine): void => listener(line);
     ipcRenderer.on(STATUS_CHANNEL, relay);
     return () => {
       ipcRenderer.removeListener(STATUS_CHANNEL, relay);

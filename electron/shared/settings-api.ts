@@ -2,9 +2,20 @@
 // The preload exposes exactly `SettingsApi` as `window.series3`; each function maps to
 // one IPC channel in `SettingsChannels`, so the page never sees a channel string and
 // the main process registers exactly these handlers, each checking its sender and its
-// arguments (electron/main/ipc-args.ts).
-import type { AgentStatus } from '../../src/agent/status-types.js';
+// arguments (electron/main/ipc-handlers.ts).
+import type { GlanceState } from '../../src/agent/status-view.js';
 import type { SeedCounts } from '../../src/agent/types.js';
+
+export type { SeedCounts };
+
+/**
+ * The page's status line, computed in the main process (electron/main/status-line.ts) from the
+ * agent status with the same glance rule as the tray, so the page decides nothing about it.
+ */
+export interface StatusLine {
+  readonly state: GlanceState;
+  readonly text: string;
+}
 
 /** One config.ini key as the form shows it. */
 export interface SettingField {
@@ -86,8 +97,8 @@ export interface SettingsApi {
   chooseFolder(current: string): Promise<string | null>;
   /** Closes the window without saving. */
   closeWindow(): Promise<void>;
-  /** Called with every agent status (null while the worker is starting); returns an unsubscribe. */
-  onStatus(listener: (status: AgentStatus | null) => void): () => void;
+  /** Called with the status line for every agent status (also while the worker starts); returns an unsubscribe. */
+  onStatus(listener: (line: StatusLine) => void): () => void;
 }
 
 /** Channel name -> [arguments, result] for every invoke-style call. */

@@ -1,5 +1,5 @@
 // The one message contract between the main process and the worker (the utility
-// process that runs the agent). Types only; electron/main/protocol-check.ts checks
+// process that runs the agent). Types only; electron/shared/protocol-check.ts checks
 // every message that crosses, in both directions, before anything acts on it.
 import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';

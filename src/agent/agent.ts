@@ -23,6 +23,7 @@ import { seedBacklog } from './seed.js';
 import { uploaderOptions } from './check-server.js';
 import { importLegacyOnce } from './legacy.js';
 import { startOfLocalDay, writeStatusFile } from './status-file.js';
+import { statusFrom } from './status-view.js';
 
 export interface AgentOptions {
   readonly now?: () => number;
@@ -97,10 +98,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
 
   function buildStatus(): AgentStatus {
     const nowMs = now();
-    const blocked = backoff.blockedUntil();
-    return {
-      version: 1,
-      updatedAt: new Date(nowMs).toISOString(),
+    return statusFrom({
+      updatedAtMs: nowMs,
       pid: process.pid,
       running: started && !stopping,
       forwardEnabled: config.forwardEnabled,
@@ -116,11 +115,11 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
       lastSuccessAt,
       lastFailureAt,
       lastFailureReason,
-      backoffUntil: blocked > nowMs ? new Date(blocked).toISOString() : null,
+      backoffUntilMs: backoff.blockedUntil(),
       failingSince,
       lastPass,
       problems: [...problems.values()],
-    };
+    });
   }
 
   function publish(): void {

@@ -11,6 +11,7 @@ import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pas
 import { seedBacklog } from './seed.js';
 import { idleStatus, readStatusFile, writeStatusFile } from './status-file.js';
 import type { AgentStatus } from './status-types.js';
+import { factsOf, statusFrom } from './status-view.js';
 import { uploaderOptions } from './check-server.js';
 import type { SeedCounts } from './types.js';
 
@@ -85,9 +86,9 @@ export async function runSeed(config: Config, options: { readonly preview: boole
 function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentStatus | null, nowMs: number): AgentStatus {
   const base = previous ?? idleStatus(config, nowMs);
   const iso = (ms: number): string => new Date(ms).toISOString();
-  return {
-    ...base,
-    updatedAt: iso(nowMs),
+  return statusFrom({
+    ...factsOf(base),
+    updatedAtMs: nowMs,
     pid: process.pid,
     running: false,
     paused: false,
@@ -101,10 +102,11 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
     lastFailureAt: outcome.lastFailure ? iso(outcome.lastFailure.atMs) : base.lastFailureAt,
     lastFailureReason: outcome.lastFailure ? outcome.lastFailure.reason : base.lastFailureReason,
     failingSince: failingSinceAfter(outcome, base.failingSince),
-    backoffUntil: null,
+    // No agent runs after a one-off pass, so no back-off holds anything.
+    backoffUntilMs: null,
     lastPass: passSummary(outcome),
     problems: [outcome.folderProblem, outcome.recordProblem, ...outcome.unreadable.map((file) => file.reason)].filter(
       (problem): problem is string => problem !== null,
     ),
-  };
+  });
 }

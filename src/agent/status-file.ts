@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { AgentStatus } from './status-types.js';
 import { writeFileAtomic } from '../config/atomic-file.js';
+import { statusFrom } from './status-view.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 
@@ -33,9 +34,8 @@ export function startOfLocalDay(nowMs: number): number {
 
 /** The status of an agent that is not running and has told nothing yet. */
 export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> | null, nowMs: number): AgentStatus {
-  return {
-    version: 1,
-    updatedAt: new Date(nowMs).toISOString(),
+  return statusFrom({
+    updatedAtMs: nowMs,
     pid: 0,
     running: false,
     forwardEnabled: config?.forwardEnabled ?? false,
@@ -51,9 +51,9 @@ export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path'
     lastSuccessAt: null,
     lastFailureAt: null,
     lastFailureReason: null,
-    backoffUntil: null,
+    backoffUntilMs: null,
     failingSince: null,
     lastPass: null,
     problems: [],
-  };
+  });
 }

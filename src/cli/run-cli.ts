@@ -4,20 +4,18 @@
 import { resolve } from 'node:path';
 import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
-import { liveLockHolder, openLedger } from '../record/index.js';
+import { openLedger } from '../record/index.js';
 import {
   checkServer,
   createAgent,
   createFileLogger,
-  idleStatus,
   loadHeldBack,
-  readStatusFile,
   runOnce,
   runSeed,
-  startOfLocalDay,
   type AgentStatus,
   type Logger,
 } from '../agent/index.js';
+import { currentStatus } from '../agent/status-read.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -306,32 +304,7 @@ async function seed(args: Args, config: Config, io: CliIo): Promise<number> {
 }
 
 async function status(args: Args, config: Config, io: CliIo): Promise<number> {
-  const written = await readStatusFile(config.stateDir);
-  let current: AgentStatus;
-  // Running means the record's lock has a heartbeat, not that status.json's pid is alive: after a
-  // hard kill or a reboot another program soon has that pid (Windows recycles them).
-  const holder = written?.running ? await liveLockHolder(config.stateDir) : null;
-  if (written && written.running && holder !== null && (holder.pid === 0 || holder.pid === written.pid)) {
-    current = written;
-  } else {
-    // No agent running: tell what the record and the last agent knew.
-    const ledger = await openLedger(config.stateDir, { readOnly: true });
-    const heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
-    const nowMs = Date.now();
-    current = {
-      ...(written ?? idleStatus(config, nowMs)),
-      updatedAt: written?.updatedAt ?? new Date(nowMs).toISOString(),
-      running: false,
-      passInProgress: false,
-      forwardEnabled: config.forwardEnabled,
-      watchFolder: config.series3Path,
-      serverUrl: config.sfmUrl,
-      deliveredTotal: ledger.size,
-      deliveredToday: ledger.countSince(startOfLocalDay(nowMs)),
-      heldBack: heldBack.list(),
-    };
-    await ledger.close();
-  }
+  const current = await currentStatus(config);
   for (const line of describeStatus(current, Date.now())) io.stdout(line);
   if (args.json) emitJson(io, current);
   return EXIT_OK;

@@ -3,7 +3,7 @@
 // structured-cloned, as they are between Electron's processes.
 import type { Config } from '../../src/config/types.js';
 import type { Agent } from '../../src/agent/types.js';
-import { runWorker } from '../../electron/main/worker-runtime.js';
+import { runWorker } from '../../electron/worker/worker-runtime.js';
 import type { WorkerHandle } from '../../electron/main/worker-supervisor.js';
 
 export interface InMemoryWorker extends WorkerHandle {

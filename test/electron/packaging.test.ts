@@ -98,6 +98,7 @@ describe('packaging (electron-builder)', () => {
     for (const needed of [
       'dist/src/**/*.js',
       'dist/electron/main/**/*.js',
+      'dist/electron/worker/**/*.js',
       'dist/electron/shared/**/*.js',
       'dist/electron/preload/*.cjs',
       'dist/electron/renderer/*.{html,css,js}',
@@ -114,7 +115,7 @@ describe('packaging (electron-builder)', () => {
     for (const built of [
       'dist/src/agent/index.js',
       'dist/electron/main/main.js',
-      'dist/electron/main/worker.js',
+      'dist/electron/worker/worker.js',
       'dist/electron/preload/preload.cjs',
       'dist/electron/renderer/settings.html',
       'dist/electron/renderer/settings.css',

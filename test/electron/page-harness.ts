@@ -4,7 +4,7 @@
 // ipcRenderer.invoke calls the main-process handler table over page.exposeFunction),
 // the real handlers and settings service, the real core (config, agent, checkServer), and
 // a real config.ini in a temp folder. Everything listens on 127.0.0.1 only.
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -14,10 +14,12 @@ import ts from 'typescript';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Config } from '../../src/config/types.js';
 import type { Agent } from '../../src/agent/types.js';
+import type { AgentStatus } from '../../src/agent/status-types.js';
 import { createAgent, checkServer } from '../../src/agent/index.js';
 import { createSettingsService, type LoginItem, type SettingsService, type TokenVault } from '../../electron/main/settings-service.js';
 import { createIpcHandlers, type HandlerTable } from '../../electron/main/ipc-handlers.js';
 import { createSupervisor, type Supervisor } from '../../electron/main/worker-supervisor.js';
+import { statusLine } from '../../electron/main/status-line.js';
 import { inMemoryWorker } from './in-memory-worker.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,17 +39,19 @@ function transpile(source: string, module: ts.ModuleKind): string {
   }).outputText;
 }
 
-/** Serves settings.html, settings.css and the compiled settings.js from 127.0.0.1. */
+/** Serves settings.html, settings.css and every page script (each .ts compiled) from 127.0.0.1. */
 export async function servePage(): Promise<{ url: string; close(): Promise<void> }> {
   const rendererDir = path.join(repoRoot, 'electron', 'renderer');
   const files: Record<string, { type: string; body: string }> = {
     '/settings.html': { type: 'text/html; charset=utf-8', body: await readFile(path.join(rendererDir, 'settings.html'), 'utf8') },
     '/settings.css': { type: 'text/css; charset=utf-8', body: await readFile(path.join(rendererDir, 'settings.css'), 'utf8') },
-    '/settings.js': {
-      type: 'text/javascript; charset=utf-8',
-      body: transpile(await readFile(path.join(rendererDir, 'settings.ts'), 'utf8'), ts.ModuleKind.ES2022),
-    },
   };
+  for (const name of (await readdir(rendererDir)).filter((n) => n.endsWith('.ts'))) {
+    files[`/${name.replace(/\.ts$/, '.js')}`] = {
+      type: 'text/javascript; charset=utf-8',
+      body: transpile(await readFile(path.join(rendererDir, name), 'utf8'), ts.ModuleKind.ES2022),
+    };
+  }
   const server: Server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const file = files[pathname];
@@ -85,7 +89,7 @@ async function preloadScript(): Promise<string> {
         removeListener: (channel, listener) => { listeners.set(channel, (listeners.get(channel) ?? []).filter((l) => l !== listener)); },
       },
     };
-    window.__pushStatus = (status) => (listeners.get('settings:status') ?? []).forEach((l) => l({ sender: 'not for the page' }, status));
+    window.__pushStatus = (line) => (listeners.get('settings:status') ?? []).forEach((l) => l({ sender: 'not for the page' }, line));
     const require = (name) => {
       if (name !== 'electron') throw new Error('a sandboxed preload cannot require ' + name);
       return electron;
@@ -224,4 +228,9 @@ export async function shot(page: Page, name: string, focus?: string): Promise<vo
   await mkdir(outputDir, { recursive: true });
   if (focus !== undefined) await page.locator(focus).scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(outputDir, `${name}.png`) });
+}
+
+/** Sends the page the status line the main process sends for this status (settings-window.ts does the same). */
+export async function pushStatus(page: Page, status: AgentStatus | null): Promise<void> {
+  await page.evaluate((line) => (globalThis as unknown as { __pushStatus(x: unknown): void }).__pushStatus(line), statusLine(status));
 }

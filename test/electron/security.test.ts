@@ -192,9 +192,19 @@ describe('IPC', () => {
   });
 
   it('the page reaches the main process only through window.series3', () => {
-    const script = read('electron/renderer/settings.ts');
-    expect(script).toContain('const api = window.series3;');
-    expect(script).not.toMatch(/ipcRenderer|require\(|process\.|\bfetch\(|XMLHttpRequest|WebSocket/);
+    const scripts = readdirSync(path.join(repoRoot, 'electron', 'renderer')).filter((f) => f.endsWith('.ts'));
+    expect(scripts).toContain('settings.ts');
+    const all = scripts.map((f) => read(`electron/renderer/${f}`)).join('\n');
+    expect(all).toContain('const api = window.series3;');
+    expect(all).not.toMatch(/ipcRenderer|require\(|process\.|\bfetch\(|XMLHttpRequest|WebSocket/);
+  });
+
+  it('the page loads exactly its own scripts, each a classic script from its own folder', () => {
+    const html = read('electron/renderer/settings.html');
+    const loaded = [...html.matchAll(/<script ([^>]*)><\/script>/g)].map((m) => m[1]);
+    const scripts = readdirSync(path.join(repoRoot, 'electron', 'renderer')).filter((f) => f.endsWith('.ts')).map((f) => `src="${f.replace(/\.ts$/, '.js')}"`);
+    expect([...loaded].sort()).toEqual([...scripts].sort());
+    expect(loaded.at(-1)).toBe('src="settings.js"'); // the wiring runs once every part is defined
   });
 
   it('the preload calls exactly the channels the main process handles', () => {
@@ -299,5 +309,121 @@ describe('process layout', () => {
   it('the tray view module is pure: no electron, no node built-ins', () => {
     expect(read('electron/main/tray-view.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
     expect(read('electron/main/failure-notice.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
+    expect(read('electron/main/status-line.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
+    expect(read('src/agent/status-view.ts')).not.toMatch(/from '(electron|node:[a-z/]+)'/);
+  });
+
+  /** Every module a file names (imports, re-exports, `import('…')` types), resolved to a repo path, and whether only types come. */
+  function importsOf(rel: string): Array<{ readonly target: string; readonly typeOnly: boolean }> {
+    const file = parse(rel);
+    const out: Array<{ target: string; typeOnly: boolean }> = [];
+    const add = (spec: string, typeOnly: boolean): void => {
+      if (!spec.startsWith('.')) return; // packages and node: built-ins are not rooms
+      const target = path.relative(repoRoot, path.resolve(repoRoot, path.dirname(rel), spec)).split(path.sep).join('/');
+      out.push({ target: target.replace(/\.(c|m)?js$/, (ext) => ext.replace('js', 'ts')), typeOnly });
+    };
+    const visit = (node: ts.Node): void => {
+      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+        const clause = node.importClause;
+        const typeOnly = clause !== undefined && (clause.isTypeOnly ||
+          (clause.name === undefined && clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+        add(node.moduleSpecifier.text, typeOnly);
+      } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        add(node.moduleSpecifier.text, node.isTypeOnly);
+      } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+        add(node.argument.literal.text, true);
+      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+        add(node.arguments[0].text, false);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    return out;
+  }
+  /** `src/agent/x.ts` -> `src/agent`; `electron/main/x.ts` -> `electron/main`. */
+  const roomOf = (rel: string): string => rel.split('/').slice(0, 2).join('/');
+  const arrows = (dir: string): Array<{ readonly from: string; readonly to: string; readonly target: string; readonly typeOnly: boolean }> =>
+    sourceFiles(dir).flatMap((rel) => {
+      const from = rel.split(path.sep).join('/');
+      return importsOf(from).map((i) => ({ from, to: roomOf(i.target), target: i.target, typeOnly: i.typeOnly }));
+    });
+
+  // ../shared/STYLE.md: config at the bottom; scan, pair, upload and record do not import each
+  // other; agent composes them; cli calls agent; a leaf (src/text) any room may use.
+  const LEAVES = ['src/text'];
+  const SRC_RULES: Readonly<Record<string, readonly string[]>> = {
+    'src/text': [],
+    'src/config': [],
+    'src/scan': ['src/config'],
+    'src/pair': ['src/config'],
+    'src/upload': ['src/config'],
+    'src/record': ['src/config'],
+    'src/agent': ['src/config', 'src/scan', 'src/pair', 'src/upload', 'src/record'],
+    'src/cli': ['src/config', 'src/agent'],
+  };
+  /** Arrows the rules above do not allow yet, each with why it is still here; the list may only shrink. */
+  const KNOWN_EXCEPTIONS: ReadonlyArray<readonly [from: string, to: string, why: string]> = [
+    ['src/cli/run-cli.ts', 'src/record', '`retry` takes the record lock itself; it belongs in src/agent beside once/seed'],
+  ];
+
+  it('item 6: inside src/, imports follow the rooms of STYLE.md', () => {
+    const all = arrows('src');
+    expect(all.length).toBeGreaterThan(20);
+    expect(Object.keys(SRC_RULES).sort()).toEqual(readdirSync(path.join(repoRoot, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `src/${d.name}`).sort());
+    const offenders = all
+      .filter((a) => a.to !== roomOf(a.from) && !LEAVES.includes(a.to))
+      .filter((a) => !(SRC_RULES[roomOf(a.from)] ?? []).includes(a.to))
+      // The data one room hands another through agent (a listing's entries) may be named by type.
+      .filter((a) => !(a.typeOnly && a.target.endsWith('/types.ts')))
+      .filter((a) => !KNOWN_EXCEPTIONS.some(([from, to]) => a.from === from && a.to === to))
+      .map((a) => `${a.from} -> ${a.target}${a.typeOnly ? ' (types)' : ''}`);
+    expect(offenders).toEqual([]);
+    // A known exception that is gone must leave the list, so the list cannot hide a new one.
+    for (const [from, to] of KNOWN_EXCEPTIONS) expect(all.some((a) => a.from === from && a.to === to), `${from} -> ${to}`).toBe(true);
+  });
+
+  it('item 6: inside electron/, each process imports only what it may', () => {
+    const all = arrows('electron');
+    expect(all.length).toBeGreaterThan(20);
+    const offenders = all
+      .filter((a) => {
+        const room = roomOf(a.from);
+        if (room === 'electron/renderer') return a.to !== 'electron/renderer' && !(a.typeOnly && a.to === 'electron/shared');
+        if (room === 'electron/preload') return !(a.typeOnly && a.to === 'electron/shared');
+        if (room === 'electron/shared') return !['electron/shared', ...Object.keys(SRC_RULES)].includes(a.to);
+        if (room === 'electron/worker') return !['electron/worker', 'electron/shared', ...Object.keys(SRC_RULES)].includes(a.to);
+        if (room === 'electron/main') return !['electron/main', 'electron/shared', ...Object.keys(SRC_RULES)].includes(a.to);
+        return true; // a new folder in electron/ needs its rule here first
+      })
+      .map((a) => `${a.from} -> ${a.target}${a.typeOnly ? ' (types)' : ''}`);
+    expect(offenders).toEqual([]);
+    // The renderer's scripts share one scope and load nothing: not even a type from src/ directly.
+    expect(all.filter((a) => roomOf(a.from) === 'electron/renderer').every((a) => a.typeOnly)).toBe(true);
+  });
+
+  it('item 6: the worker runs from electron/worker/, the contract and its checks are in electron/shared/', () => {
+    expect(sourceFiles('electron/worker').map((f) => path.basename(f)).sort()).toEqual(['worker-runtime.ts', 'worker.ts']);
+    expect(read('electron/main/main.ts')).toContain("spawnWorker(path.join(here, '..', 'worker', 'worker.js'))");
+    expect(read('electron/tsconfig.json')).toContain('"worker/**/*.ts"');
+    for (const file of sourceFiles('electron/shared')) expect(read(file), file).not.toMatch(/from '(electron|node:[a-z/]+)'/);
+  });
+
+  it('item 6: no function in electron/ is longer than 100 lines (measured with the TypeScript parser)', () => {
+    const MAX_LINES = 100;
+    const long: string[] = [];
+    for (const rel of sourceFiles('electron')) {
+      const file = parse(rel);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
+          const first = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
+          const last = file.getLineAndCharacterOfPosition(node.getEnd()).line;
+          if (last - first + 1 > MAX_LINES) long.push(`${rel}:${first + 1} ${last - first + 1} lines`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file);
+    }
+    expect(long).toEqual([]);
   });
 });

@@ -10,8 +10,11 @@ import type { Browser } from 'playwright-core';
 import { validateSetting } from '../../src/config/index.js';
 import { startReceiver, receiverImportPath, type Receiver } from '../support/receiver.js';
 import { writeAged } from '../support/fixtures.js';
-import { CHROMIUM, launchChromium, openSettingsPage, servePage, shot, testVault, type Harness } from './page-harness.js';
-import { statusWith } from './status-fixture.js';
+import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, testVault, type Harness } from './page-harness.js';
+import type { AgentStatus } from '../../src/agent/status-types.js';
+import { statusLine } from '../../electron/main/status-line.js';
+import { trayView } from '../../electron/main/tray-view.js';
+import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
@@ -77,7 +80,7 @@ describe('the settings page', () => {
     expect(await h.page.locator('#group-server').isVisible()).toBe(true);
     expect(await visibleText('#config-path')).toBe(h.configPath);
     expect(await visibleText('#token-state')).toBe('No token is stored: requests are sent without one.');
-    await h.page.evaluate((s) => (globalThis as unknown as { __pushStatus(x: unknown): void }).__pushStatus(s), statusWith({ forwardEnabled: false, waiting: 3 }));
+    await pushStatus(h.page, statusWith({ forwardEnabled: false, waiting: 3 }));
     expect(await visibleText('#status-line')).toBe('Forwarding off · 1,204 sent today · 3 waiting');
     await shot(h.page, 'settings-window');
   });
@@ -324,5 +327,44 @@ describe('start at login', () => {
     expect(h.loginItem).toBe(true);
     expect(await visibleText('#save-result')).toBe('Nothing to change in config.ini.');
     expect((await readFile(h.configPath)).equals(before)).toBe(true);
+  });
+});
+
+describe('item 4: one status, one rule for failing', () => {
+  const missingFolder = 'cannot read the watch folder C:\\Blastware 10\\Event\\autocall home: it does not exist (check SERIES3_PATH)';
+  const cases: ReadonlyArray<readonly [string, AgentStatus | null]> = [
+    ['starting (no status yet)', null],
+    ['all delivered', statusWith()],
+    ['working through a backlog', statusWith({ waiting: 37 })],
+    ['forwarding off', statusWith({ forwardEnabled: false, waiting: 3 })],
+    ['paused', statusWith({ paused: true, waiting: 37 })],
+    ['server unreachable', statusWith({ serverReachable: false, lastFailureReason: 'connect ECONNREFUSED 127.0.0.1:8000' })],
+    ['uploads failing', statusWith({ failingSince: minutesAgo(20), lastFailureReason: 'HTTP 502: Bad Gateway' })],
+    ['events held back', statusWith({ heldBack: [heldBack('M529LK44.AB0', 'row status "error": bad header')] })],
+    ['a missing watch folder (a problem, nothing else wrong)', statusWith({ problems: [missingFolder] })],
+    ['the agent not running (worker crashed)', statusWith({ running: false, problems: ['The forwarding process stopped unexpectedly (exit code 1).'] })],
+    ['off wins over a problem', statusWith({ forwardEnabled: false, problems: [missingFolder] })],
+    ['paused wins over a problem', statusWith({ paused: true, problems: [missingFolder] })],
+  ];
+
+  it('the settings window shows the state the tray shows, for the same statuses', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const line = h.page.locator('#status-line');
+    for (const [name, status] of cases) {
+      await pushStatus(h.page, status);
+      const tray = trayView(status, NOW_MS).state;
+      const shown = { state: await line.getAttribute('data-state'), red: await line.evaluate((el) => el.classList.contains('failing')) };
+      expect(shown, name).toEqual({ state: tray, red: tray === 'failing' });
+      expect(await line.textContent(), name).toBe(statusLine(status).text);
+    }
+  });
+
+  it('a missing watch folder is "failing" in the window as in the tray, never "Forwarding"', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    const status = statusWith({ problems: [missingFolder] });
+    await pushStatus(h.page, status);
+    expect(trayView(status, NOW_MS).state).toBe('failing');
+    expect(await visibleText('#status-line')).toBe(`Failing · 1,204 sent today · 0 waiting — ${missingFolder}`);
+    expect(await h.page.getAttribute('#status-line', 'class')).toContain('failing');
   });
 });

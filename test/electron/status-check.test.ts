@@ -3,7 +3,7 @@
 // real message listener with the real trayView as the renderer.
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import { checkStatus, MAX_HELD_BACK_ITEMS, MAX_PROBLEMS, MAX_TEXT_CHARS } from '../../electron/main/status-check.js';
+import { checkStatus, MAX_HELD_BACK_ITEMS, MAX_PROBLEMS, MAX_TEXT_CHARS } from '../../electron/shared/status-check.js';
 import { trayView, TOOLTIP_MAX_CHARS, type TrayView } from '../../electron/main/tray-view.js';
 import { createSupervisor, type WorkerHandle } from '../../electron/main/worker-supervisor.js';
 import { defaultConfig } from '../../src/config/index.js';

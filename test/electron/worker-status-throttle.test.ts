@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent, createMemoryLogger } from '../../src/agent/index.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import { runWorker, STATUS_POST_GAP_MS, type WorkerPort } from '../../electron/main/worker-runtime.js';
+import { runWorker, STATUS_POST_GAP_MS, type WorkerPort } from '../../electron/worker/worker-runtime.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { makeSite, testConfig, waitFor, writeEvent, type Site } from '../support/fixtures.js';
 

@@ -20,7 +20,7 @@ export const CHROMIUM = process.env['S3W_BOOT_CHROMIUM'] ?? '/usr/bin/chromium';
 export const BUILT_MAIN = path.join(repoRoot, 'dist', 'electron', 'main', 'main.js');
 export const BUILT_FILES: readonly string[] = [
   BUILT_MAIN,
-  path.join(repoRoot, 'dist', 'electron', 'main', 'worker.js'),
+  path.join(repoRoot, 'dist', 'electron', 'worker', 'worker.js'),
   path.join(repoRoot, 'dist', 'electron', 'preload', 'preload.cjs'),
   path.join(repoRoot, 'dist', 'electron', 'renderer', 'settings.html'),
   path.join(repoRoot, 'dist', 'electron', 'renderer', 'settings.js'),

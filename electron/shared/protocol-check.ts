@@ -1,7 +1,7 @@
 // Checks the messages crossing between the main process and the worker. Both sides
 // call these on whatever arrives (structured clone gives plain data, not types), so a
 // malformed message is dropped here instead of failing deep in the agent or the tray.
-import type { MainToWorker, WorkerOp, WorkerToMain } from '../shared/worker-protocol.js';
+import type { MainToWorker, WorkerOp, WorkerToMain } from './worker-protocol.js';
 import { checkStatus, clipText } from './status-check.js';
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -5,7 +5,7 @@ import type { Config } from '../../src/config/types.js';
 import type { Agent } from '../../src/agent/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import type { MainToWorker, WorkerRequests, WorkerToMain } from '../shared/worker-protocol.js';
-import { decodeMainToWorker } from './protocol-check.js';
+import { decodeMainToWorker } from '../shared/protocol-check.js';
 
 /** The part of Electron's ParentPort (and of a test double) the worker uses. */
 export interface WorkerPort {
@@ -26,27 +26,39 @@ function errorText(err: unknown): string {
 /** A backlog changes the status hundreds of times a second; the tray needs a few updates a second. */
 export const STATUS_POST_GAP_MS = 250;
 
+/**
+ * Posts statuses leading and trailing: the first change goes at once, later ones at most every
+ * STATUS_POST_GAP_MS, and the last one is never dropped.
+ */
+function statusThrottle(post: (message: WorkerToMain) => void): { readonly post: (status: AgentStatus) => void; readonly cancel: () => void } {
+  let latest: AgentStatus | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const postStatus = (status: AgentStatus): void => {
+    latest = status;
+    if (timer !== null) return;
+    post({ type: 'status', status });
+    latest = null;
+    timer = setTimeout(function trailing() {
+      timer = null;
+      if (latest !== null) postStatus(latest);
+    }, STATUS_POST_GAP_MS);
+    timer.unref?.();
+  };
+  return {
+    post: postStatus,
+    cancel: () => {
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
+
 export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
   let agent: Agent | null = null;
   let starting: Promise<void> | null = null;
   let stopping = false;
   const post = (message: WorkerToMain): void => port.postMessage(message);
-
-  // Leading and trailing: the first change goes at once, later ones at most every gap, and the
-  // last one is never dropped.
-  let latest: AgentStatus | null = null;
-  let statusTimer: NodeJS.Timeout | null = null;
-  const postStatus = (status: AgentStatus): void => {
-    latest = status;
-    if (statusTimer !== null) return;
-    post({ type: 'status', status });
-    latest = null;
-    statusTimer = setTimeout(function trailing() {
-      statusTimer = null;
-      if (latest !== null) postStatus(latest);
-    }, STATUS_POST_GAP_MS);
-    statusTimer.unref?.();
-  };
+  const statuses = statusThrottle(post);
+  const postStatus = statuses.post;
 
   async function start(config: Config, configPath: string): Promise<void> {
     const created = deps.createAgent(config, { configPath });
@@ -83,7 +95,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
     try {
       if (starting) await starting.catch(() => undefined);
       await agent?.stop();
-      if (statusTimer !== null) clearTimeout(statusTimer);
+      statuses.cancel();
       if (agent !== null) post({ type: 'status', status: agent.status() });
     } finally {
       post({ type: 'stopped' });
