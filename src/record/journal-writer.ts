@@ -319,7 +319,8 @@ function writtenAll(writer: JournalWriter): void {
   writer.compactionFailed = false;
 }
 
-function autoCompactDue(writer: JournalWriter): boolean {
+/** Whether the journal is worth compacting: long enough, and more than half of it would be dropped. */
+export function autoCompactDue(writer: Pick<JournalWriter, 'journalLines' | 'wasteLines' | 'autoCompactFloor'>): boolean {
   const { journalLines } = writer;
   return journalLines >= Math.max(compactMinLines, writer.autoCompactFloor) && writer.wasteLines * 2 > journalLines;
 }
