@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../src/config/types.js';
 import type { SeedCounts, ServerCheck } from '../../src/agent/types.js';
+import { errorMessage } from '../../src/text/errors.js';
 import {
   CONFIG_KEYS,
   findKeySpec,
@@ -120,9 +121,6 @@ export function isFormKey(spec: KeySpec): boolean {
   return spec.kind !== 'secret' && spec.kind !== 'opaque';
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Raw value text of every known key in [watcher] (last one wins), by canonical key. */
 function rawValues(text: string): Map<string, string> {
@@ -307,7 +305,7 @@ async function save(ctx: ServiceContext, request: SaveRequest): Promise<SaveResu
     return { kind: 'saved', changedKeys: Object.keys(changes), form: await load(ctx), note: token.note };
   } catch (err) {
     if (err instanceof PlainTokenRefused) return { kind: 'invalid', problems: [{ key: TOKEN_KEY, message: err.message }] };
-    return { kind: 'failed', reason: errorText(err) };
+    return { kind: 'failed', reason: errorMessage(err) };
   }
 }
 
@@ -328,7 +326,7 @@ async function testConnection(ctx: ServiceContext, changes: FormValues, token: T
     const answer = await ctx.checkServer({ ...parsed.config, apiToken });
     return answer;
   } catch (err) {
-    return { kind: 'failed', reason: errorText(err) };
+    return { kind: 'failed', reason: errorMessage(err) };
   }
 }
 
@@ -336,7 +334,7 @@ async function seedAnswer(run: () => Promise<SeedCounts>): Promise<SeedAnswer> {
   try {
     return { kind: 'counts', counts: await run() };
   } catch (err) {
-    return { kind: 'failed', reason: errorText(err) };
+    return { kind: 'failed', reason: errorMessage(err) };
   }
 }
 

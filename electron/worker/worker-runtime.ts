@@ -6,6 +6,7 @@ import type { Agent } from '../../src/agent/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import type { MainToWorker, WorkerRequests, WorkerToMain } from '../shared/worker-protocol.js';
 import { decodeMainToWorker } from '../shared/protocol-check.js';
+import { errorMessage } from '../../src/text/errors.js';
 
 /** The part of Electron's ParentPort (and of a test double) the worker uses. */
 export interface WorkerPort {
@@ -19,9 +20,6 @@ export interface WorkerRuntimeDeps {
   readonly exit: (code: number) => void;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A backlog changes the status hundreds of times a second; the tray needs a few updates a second. */
 export const STATUS_POST_GAP_MS = 250;
@@ -69,7 +67,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
     } catch (err) {
       // Cannot run (state folder locked by another instance, unreadable, ...): tell the
       // main process why, then exit so it can restart us after its back-off.
-      post({ type: 'fatal', message: `The agent could not start: ${errorText(err)}` });
+      post({ type: 'fatal', message: `The agent could not start: ${errorMessage(err)}` });
       await created.stop().catch(() => undefined);
       deps.exit(1);
       return;
@@ -85,7 +83,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
       const value = op === 'seed' ? await agent.seed() : await agent.seedPreview();
       post({ type: 'reply', id, ok: true, value });
     } catch (err) {
-      post({ type: 'reply', id, ok: false, error: errorText(err) });
+      post({ type: 'reply', id, ok: false, error: errorMessage(err) });
     }
   }
 
@@ -113,7 +111,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
         // A failure here leaves the agent in an unknown state: say why and exit, and the
         // main process restarts us (with back-off) on the settings saved in config.ini.
         void agent?.applyConfig(message.config).catch((err: unknown) => {
-          post({ type: 'fatal', message: `Could not apply the new settings: ${errorText(err)}` });
+          post({ type: 'fatal', message: `Could not apply the new settings: ${errorMessage(err)}` });
           deps.exit(1);
         });
         return;

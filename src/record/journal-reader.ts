@@ -34,6 +34,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { truncateDurably, writeAll } from '../config/atomic-file.js';
 import { createIndex, isSize, sha256Pattern, sourceOf } from './delivery-index.js';
 import type { CachedHash, DeliveryIndex, FileIdentity, Stored } from './delivery-index.js';
+import { errorCode, errorMessage } from '../text/errors.js';
 
 export const journalFileName = 'delivered.jsonl';
 export const ledgerFormatVersion = 1;
@@ -91,10 +92,10 @@ export async function loadJournal(journalPath: string): Promise<LoadedJournal> {
   try {
     handle = await open(journalPath, 'r');
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') {
+    if (errorCode(error) === 'ENOENT') {
       return { index, report: { lines: 0, corruptLines: 0, tornTail: false }, goodBytes: 0, fileBytes: 0, exists: false, wasteLines: 0 };
     }
-    throw new Error(`cannot read the delivery record ${journalPath} (${messageOf(error)}); check its permissions`);
+    throw new Error(`cannot read the delivery record ${journalPath} (${errorMessage(error)}); check its permissions`);
   }
   const tally: LoadTally = { lines: 0, corruptLines: 0, wasteLines: 0, badRun: 0, badRunBytes: 0 };
   let read: { readonly completeBytes: number; readonly fileBytes: number };
@@ -240,7 +241,7 @@ export async function repairJournal(journalPath: string, loaded: Pick<LoadedJour
 /** Removes the temp file of a compaction that never reached its rename (before the journal is read). */
 export async function removeStaleTemp(journalPath: string): Promise<void> {
   await unlink(tempPathOf(journalPath)).catch((error: unknown) => {
-    if (codeOf(error) !== 'ENOENT') throw error;
+    if (errorCode(error) !== 'ENOENT') throw error;
   });
 }
 
@@ -291,10 +292,4 @@ export function hashedLine(name: string, cached: CachedHash): string {
   return `${JSON.stringify({ hashed: cached.sha256, name, size: cached.size, mtimeMs: cached.mtimeMs })}\n`;
 }
 
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -14,6 +14,7 @@ import type { LoadedJournal } from './journal-reader.js';
 import { acquireStateLock } from './state-lock.js';
 import type { StateLock } from './state-lock.js';
 import { describeWriteFailure, RecordWriteError } from './write-problem.js';
+import { errorMessage } from '../text/errors.js';
 
 // Auto-compaction waits until the journal is worth it and then until more than half of it is
 // superseded or cache lines that a snapshot would fold away.
@@ -102,7 +103,7 @@ export async function openJournalWriter(
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new Error(`cannot create STATE_DIR ${dir} (${messageOf(error)}); check the path and its permissions`);
+    throw new Error(`cannot create STATE_DIR ${dir} (${errorMessage(error)}); check the path and its permissions`);
   }
   // The lock can be lost while held (a machine that slept past the stale time): from then on the
   // ledger refuses writes rather than write beside another agent.
@@ -157,7 +158,7 @@ async function openForAppend(journalPath: string): Promise<FileHandle> {
   try {
     return await open(journalPath, 'a');
   } catch (error) {
-    throw new Error(`cannot open the delivery record ${journalPath} for writing (${messageOf(error)}); check its permissions`);
+    throw new Error(`cannot open the delivery record ${journalPath} for writing (${errorMessage(error)}); check its permissions`);
   }
 }
 
@@ -364,6 +365,3 @@ export async function closeWriter(writer: JournalWriter): Promise<void> {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Ledger, LedgerRecordItem } from './ledger.js';
+import { errorMessage } from '../text/errors.js';
 
 export interface LegacyImportResult {
   readonly imported: number;
@@ -44,7 +45,7 @@ export async function importLegacy(ledger: Ledger, path: string): Promise<Legacy
         `the legacy record ${path} does not exist; check LEGACY_STATE_FILE or clear it`,
       );
     }
-    throw new LegacyImportError('unreadable', path, `cannot read the legacy record ${path} (${messageOf(error)})`);
+    throw new LegacyImportError('unreadable', path, `cannot read the legacy record ${path} (${errorMessage(error)})`);
   }
 
   const forwarded = parseLegacyFile(text, path);
@@ -80,7 +81,7 @@ function parseLegacyFile(text: string, path: string): Record<string, unknown> {
     // A UTF-8 BOM (Windows editors) is not JSON.
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw malformed(path, `is not valid JSON (${messageOf(error)})`);
+    throw malformed(path, `is not valid JSON (${errorMessage(error)})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw malformed(path, 'is not a JSON object');
@@ -122,6 +123,3 @@ function malformed(path: string, what: string): LegacyImportError {
   );
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../config/atomic-file.js';
 import { describeWriteFailure, RecordWriteError } from './write-problem.js';
+import { errorCode, errorMessage } from '../text/errors.js';
 
 export const lockDirName = 'writer.lock';
 export const lockHolderFileName = 'writer.lock.json';
@@ -129,7 +130,7 @@ async function tryLock(
       },
     });
   } catch (error) {
-    if (codeOf(error) === 'ELOCKED') return undefined;
+    if (errorCode(error) === 'ELOCKED') return undefined;
     // A full disk or a read-only folder at start: the same words (and kind) as a failed write.
     throw new RecordWriteError(`cannot take the lock ${path}: ${describeWriteFailure(dir, error)}`, dir, error);
   }
@@ -197,21 +198,15 @@ async function mtimeOf(path: string): Promise<number | undefined> {
   try {
     return (await stat(path)).mtimeMs;
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') return undefined;
-    throw new Error(`cannot read the lock ${path} (${messageOf(error)}); check that STATE_DIR is readable`);
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new Error(`cannot read the lock ${path} (${errorMessage(error)}); check that STATE_DIR is readable`);
   }
 }
 
 function ignoreCode(code: string): (error: unknown) => void {
   return (error) => {
-    if (codeOf(error) !== code) throw error;
+    if (errorCode(error) !== code) throw error;
   };
 }
 
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
-}
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -5,6 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import { oneLine as safeOneLine } from '../text/one-line.js';
 import type { ServerCheck, UploadOutcome } from './types.js';
+import { isRecord, REDACTED, redactSecrets } from '../text/errors.js';
 
 /** What the uploader read of an answer. */
 export interface HttpAnswer {
@@ -338,9 +339,9 @@ function displayOrigin(url: string): string {
   }
 }
 
-/** Replaces every occurrence of a secret; the token must never reach a log line. */
+/** Replaces every occurrence of the token; it must never reach a log line. */
 export function redactSecret(text: string, secret: string): string {
-  return secret === '' ? text : text.split(secret).join('[token]');
+  return redactSecrets(text, [secret]);
 }
 
 /**
@@ -351,7 +352,7 @@ export function redactCutText(text: string, secret: string): string {
   const whole = redactSecret(text, secret);
   if (secret === '') return whole;
   for (let length = Math.min(secret.length - 1, whole.length); length > 0; length -= 1) {
-    if (whole.endsWith(secret.slice(0, length))) return `${whole.slice(0, whole.length - length)}[token]`;
+    if (whole.endsWith(secret.slice(0, length))) return `${whole.slice(0, whole.length - length)}${REDACTED}`;
   }
   return whole;
 }
@@ -366,6 +367,3 @@ function clip(text: string, max: number): string {
   return safeOneLine(text.replace(/\s+/g, ' '), max);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

@@ -36,7 +36,7 @@ describe('the log file', () => {
     log.close?.();
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('tok-3f9a1c');
-    expect(text).toContain('Bearer ***');
+    expect(text).toContain('Bearer [token]');
   });
 
   it('rotates past LOG_MAX_KB and keeps three old files', async () => {
