@@ -1,0 +1,35 @@
+// A small bounded pool: runs jobs over a list in order, a few at once, while the caller says it may
+// start more. It knows nothing of events or servers; the pass decides the limit (a lone probe after
+// a server failure, else SFM_CONCURRENCY) and when to stop (cap, back-off, pause, record problem).
+
+export interface PoolControl<T> {
+  readonly items: readonly T[];
+  /** Jobs in flight at once; read before every start, so it may change while the pool runs. */
+  readonly limit: () => number;
+  /** false: start nothing more (jobs in flight still finish). */
+  readonly canStart: () => boolean;
+  /**
+   * Work a job left behind that still counts against the limit (record writes not yet durable):
+   * the pool waits for it like a job, and waits for all of it before it returns.
+   */
+  readonly trailing: () => ReadonlySet<Promise<void>>;
+  /** Runs one item; must not reject (the caller turns failures into results). */
+  readonly run: (item: T) => Promise<void>;
+}
+
+/** Runs the pool to its end; resolves with how many items were started. */
+export async function runPool<T>(control: PoolControl<T>): Promise<number> {
+  const inFlight = new Set<Promise<void>>();
+  let next = 0;
+  const more = (): boolean => next < control.items.length && control.canStart();
+  for (;;) {
+    while (inFlight.size < control.limit() && control.trailing().size < control.limit() && more()) {
+      const job: Promise<void> = control.run(control.items[next++]!).finally(() => inFlight.delete(job));
+      inFlight.add(job);
+    }
+    if (inFlight.size === 0 && (control.trailing().size === 0 || !more())) break;
+    await Promise.race([...inFlight, ...control.trailing()]);
+  }
+  await Promise.all(control.trailing());
+  return next;
+}
