@@ -19,7 +19,20 @@ export const DEFAULT_HINT_DEBOUNCE_MS = 200;
 /** How often polling mode looks at the folder's modification time. */
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 
+/** The timers the watcher uses: the agent's shared clock (tests: a fake one), else the system's. */
+export interface WatchTimers {
+  setTimeout(fn: () => void, ms: number): object;
+  clearTimeout(handle: object): void;
+}
+
+const systemTimers: WatchTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface WatchFolderOptions {
+  /** Debounce and polling timers (default: the system's). */
+  readonly clock?: WatchTimers;
   /** Hints within this window after the first one are folded into one call (default 200 ms). */
   readonly debounceMs?: number;
   /** Poll the folder's modification time instead of OS events: for shares that report nothing. */
@@ -53,13 +66,14 @@ export function watchFolder(
   const folder = resolve(dir);
   const debounceMs = Math.max(0, options.debounceMs ?? DEFAULT_HINT_DEBOUNCE_MS);
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
+  const timers = options.clock ?? systemTimers;
+  let timer: object | undefined;
   let pending: string[] = [];
   let pendingCount = 0;
   let checkFolder = false;
   let folderGone = false;
   let osWatcher: FSWatcher | undefined;
-  let polling: NodeJS.Timeout | undefined;
+  let polling: object | undefined;
 
   const reportError = (err: Error): void => {
     if (closed) return;
@@ -81,7 +95,7 @@ export function watchFolder(
   const stopWatching = (): void => {
     osWatcher?.close();
     osWatcher = undefined;
-    if (polling !== undefined) clearInterval(polling);
+    if (polling !== undefined) timers.clearTimeout(polling);
     polling = undefined;
   };
 
@@ -123,7 +137,7 @@ export function watchFolder(
   };
 
   const arm = (): void => {
-    timer ??= setTimeout(flush, debounceMs);
+    timer ??= timers.setTimeout(flush, debounceMs);
   };
 
   const hint = (what: string): void => {
@@ -143,18 +157,25 @@ export function watchFolder(
         // Our own baseline, taken before `ready` settles, so a file added right after start is
         // seen (fs.watchFile takes its first look later and would fold such a file into it).
         let last = await stat(folder);
-        polling = setInterval(() => {
-          stat(folder).then(
-            (now) => {
-              if (now.mtimeMs !== last.mtimeMs || now.ino !== last.ino) hint('folder changed');
-              last = now;
-            },
-            () => {
-              checkFolder = true;
-              arm();
-            },
-          );
-        }, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+        const intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+        // A chain of timeouts rather than setInterval, so the shared clock drives it too.
+        const poll = (): void => {
+          polling = timers.setTimeout(() => {
+            stat(folder).then(
+              (now) => {
+                if (now.mtimeMs !== last.mtimeMs || now.ino !== last.ino) hint('folder changed');
+                last = now;
+              },
+              () => {
+                checkFolder = true;
+                arm();
+              },
+            ).finally(() => {
+              if (polling !== undefined && !closed) poll();
+            });
+          }, intervalMs);
+        };
+        poll();
       } else {
         osWatcher = watch(folder, { persistent: true }, (eventType, filename) => {
           hint(filename ? `${eventType} ${filename.toString()}` : eventType);
@@ -176,7 +197,7 @@ export function watchFolder(
     ready,
     async close(): Promise<void> {
       closed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       await ready.catch(() => undefined);
       stopWatching();
