@@ -9,6 +9,7 @@ import type { UploadOutcome } from '../upload/types.js';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyFileError, listFolder } from '../scan/index.js';
+import { binaryNameOfReport, isEventBinaryName } from '../pair/index.js';
 import type { WaitReason } from '../pair/types.js';
 import type { DirEntry, ReadOutcome } from '../scan/types.js';
 import type { HeldBackTracker } from './held-back.js';
@@ -137,11 +138,11 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   const tally = newTally(ctx.now());
   let entries: DirEntry[];
   try {
-    entries = await listFolder(ctx.config.series3Path);
+    entries = await listFolder(ctx.config.series3Path, { include: isEventFileName });
   } catch (err) {
     return finish(ctx, tally, troubles, null, { pending: 0, stoppedEarly: true, folderProblem: (err as Error).message });
   }
-  keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
+  if (troubles.byName.size > 0) keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
   const plan = planPass({
     entries,
     record: ctx.ledger,
@@ -166,6 +167,9 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     folderProblem: null,
   });
 }
+
+/** Binaries and reports: the only files a pass looks at (monitor logs and strays are not stat'ed). */
+const isEventFileName = (name: string): boolean => isEventBinaryName(name) || binaryNameOfReport(name) !== null;
 
 function newTally(startedAtMs: number): PassTally {
   return {

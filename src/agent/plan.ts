@@ -71,7 +71,8 @@ export function planPass(input: PlanInput): PassPlan {
   let alreadyDelivered = 0;
   // Decided from the record alone: a known file identity says which content it holds.
   for (const event of paired.ready) {
-    const known = record.knownHash(identity(event.binary));
+    // A DirEntry is a FileIdentity: no copy per event (an idle pass looks up every one).
+    const known = record.knownHash(event.binary);
     const entry = known === undefined ? undefined : record.deliveryOf(known);
     if (known !== undefined && input.isHeld(known)) heldBack.push(event.binary.name);
     else if (entry === undefined) candidates.push({ event, lateReport: false });
@@ -81,7 +82,7 @@ export function planPass(input: PlanInput): PassPlan {
   const waiting: PlannedWait[] = [];
   let nextReadyAtMs: number | null = null;
   for (const wait of paired.waiting) {
-    const known = record.knownHash(identity(wait.binary));
+    const known = record.knownHash(wait.binary);
     if (known !== undefined && record.has(known)) continue;
     waiting.push({ filename: wait.binary.name, reason: wait.reason, readyAtMs: wait.readyAtMs });
     nextReadyAtMs = nextReadyAtMs === null ? wait.readyAtMs : Math.min(nextReadyAtMs, wait.readyAtMs);
