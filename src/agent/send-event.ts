@@ -99,19 +99,19 @@ export async function sendOne(sender: SendContext, candidate: Candidate): Promis
   }
 }
 
-async function upload1(
-  sender: SendContext,
-  event: {
-    readonly binary: DirEntry;
-    readonly sha256: string;
-    /** The bytes read and hashed, or (large files) the file, streamed and hashed again as it goes. */
-    readonly body: { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'file'; readonly size: number };
-    readonly reportPart: { name: string; bytes: Uint8Array } | null;
-    readonly lateReport: boolean;
-  },
-): Promise<SendResult> {
+/** One event ready to go: its content's hash, its body, its report part. */
+interface Outgoing {
+  readonly binary: DirEntry;
+  readonly sha256: string;
+  /** The bytes read and hashed, or (large files) the file, streamed and hashed again as it goes. */
+  readonly body: { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'file'; readonly size: number };
+  readonly reportPart: { name: string; bytes: Uint8Array } | null;
+  readonly lateReport: boolean;
+}
+
+async function upload1(sender: SendContext, event: Outgoing): Promise<SendResult> {
   const { ctx } = sender;
-  const { config, ledger, heldBack, log } = ctx;
+  const { config, heldBack, log } = ctx;
   const { binary, sha256, body, reportPart } = event;
   const report = { reportName: reportPart?.name ?? null, reportBytes: reportPart?.bytes ?? null };
   const outcome = await ctx.uploader!.upload(
@@ -120,7 +120,6 @@ async function upload1(
       : { binaryName: binary.name, binaryBytes: body.bytes, ...report },
     ctx.signal,
   );
-  const size = body.kind === 'file' ? body.size : body.bytes.length;
   // Streamed: the file may have moved while it went out. Only bytes whose hash is the one checked
   // (and recorded) count as this event; otherwise a later pass hashes and sends it again.
   const notAsHashed =
@@ -135,34 +134,8 @@ async function upload1(
   }
   const atMs = ctx.now();
   switch (outcome.kind) {
-    case 'delivered': {
-      // The server has it: recorded in memory at once (so nothing sends it again), durable when
-      // the fsync lands. The upload slot does not wait for the fsync: deliveries made meanwhile
-      // share the next one, and the pass waits for every write before it ends.
-      const write = ledger.record([
-        {
-          entry: {
-            sha256,
-            filename: binary.name,
-            size,
-            forwardedAt: iso(atMs),
-            withReport: reportPart !== null,
-            source: 'sent',
-          },
-          file: identity(binary),
-        },
-      ]);
-      const tracked: Promise<void> = write
-        .catch((err: unknown) => sender.onRecordFailure(err, binary.name))
-        .finally(() => sender.recording.delete(tracked));
-      sender.recording.add(tracked);
-      heldBack.succeed(sha256);
-      ctx.backoff.success();
-      sender.limit = Math.max(1, config.concurrency);
-      const what = event.lateReport ? 'late report for' : 'delivered';
-      log.info(`${what} ${binary.name}${reportPart ? ` + ${reportPart.name}` : ' (no report)'} ${size} B sha256 ${sha256.slice(0, 12)}`);
-      return { kind: 'delivered', withReport: reportPart !== null };
-    }
+    case 'delivered':
+      return recordDelivery(sender, event, atMs);
     case 'transient': {
       const until = ctx.backoff.failure(atMs, outcome.retryAfterMs);
       // The first failure since a success is told here; the outage log (outage-log.ts) sums up the rest.
@@ -180,6 +153,33 @@ async function upload1(
     case 'unreadable':
       return { kind: 'in-motion' }; // handled above; here for the compiler
   }
+}
+
+/**
+ * The server has it: recorded in memory at once (so nothing sends it again), durable when the
+ * fsync lands. The upload slot does not wait for the fsync: deliveries made meanwhile share the
+ * next one, and the pass waits for every write before it ends.
+ */
+function recordDelivery(sender: SendContext, event: Outgoing, atMs: number): SendResult {
+  const { ctx } = sender;
+  const { binary, sha256, body, reportPart } = event;
+  const size = body.kind === 'file' ? body.size : body.bytes.length;
+  const write = ctx.ledger.record([
+    {
+      entry: { sha256, filename: binary.name, size, forwardedAt: iso(atMs), withReport: reportPart !== null, source: 'sent' },
+      file: identity(binary),
+    },
+  ]);
+  const tracked: Promise<void> = write
+    .catch((err: unknown) => sender.onRecordFailure(err, binary.name))
+    .finally(() => sender.recording.delete(tracked));
+  sender.recording.add(tracked);
+  ctx.heldBack.succeed(sha256);
+  ctx.backoff.success();
+  sender.limit = Math.max(1, ctx.config.concurrency);
+  const what = event.lateReport ? 'late report for' : 'delivered';
+  ctx.log.info(`${what} ${binary.name}${reportPart ? ` + ${reportPart.name}` : ' (no report)'} ${size} B sha256 ${sha256.slice(0, 12)}`);
+  return { kind: 'delivered', withReport: reportPart !== null };
 }
 
 function readFailed(sender: SendContext, name: string, read: Extract<ReadOutcome, { kind: 'failed' }>): SendResult {
