@@ -42,3 +42,38 @@ export function createFakeClock(startMs = Date.parse('2026-05-08T12:00:00Z')): F
     pending: () => timers.size,
   };
 }
+
+const realPause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Moves fake time on in steps of `stepMs`, giving real I/O (files, the receiver) a moment between
+ * steps, until `until` holds; fails naming `what` after `maxFakeMs` of fake time.
+ */
+export async function driveUntil(
+  clock: FakeClock,
+  until: () => boolean | Promise<boolean>,
+  what: string,
+  options: { readonly stepMs?: number; readonly maxFakeMs?: number } = {},
+): Promise<void> {
+  const stepMs = options.stepMs ?? 50;
+  const startMs = clock.now();
+  for (;;) {
+    // A few real turns at each fake instant: a pass, a request and a record write take several.
+    for (let i = 0; i < 8; i++) {
+      if (await until()) return;
+      await realPause(2);
+    }
+    if (clock.now() - startMs > (options.maxFakeMs ?? 30_000)) throw new Error(`${what} did not happen within ${options.maxFakeMs ?? 30_000} ms of fake time`);
+    clock.advance(stepMs);
+  }
+}
+
+/** Lets `ms` of fake time pass in steps, with real I/O running between them. */
+export async function drive(clock: FakeClock, ms: number, stepMs = 50): Promise<void> {
+  const endMs = clock.now() + ms;
+  while (clock.now() < endMs) {
+    await realPause(2);
+    clock.advance(Math.min(stepMs, endMs - clock.now()));
+  }
+  await realPause(2);
+}
