@@ -42,8 +42,9 @@ export interface SendContext {
   /** sha256 -> the upload of that content now in flight, so a twin under another name waits for it. */
   readonly sending: Map<string, Promise<unknown>>;
   /**
-   * Deliveries acknowledged by the server whose record line is not yet on disk; bounded by `limit`
-   * so a crash can only ever resend a handful (the server recognises them by content anyway).
+   * Deliveries acknowledged by the server whose record line is not yet on disk; with the uploads
+   * in flight at most 2 × `limit` (send-pool.ts), so a crash can only ever resend a handful (the
+   * server recognises them by content anyway).
    */
   readonly recording: Set<Promise<void>>;
   readonly onRecordFailure: (err: unknown, filename: string) => void;

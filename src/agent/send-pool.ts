@@ -9,8 +9,10 @@ export interface PoolControl<T> {
   /** false: start nothing more (jobs in flight still finish). */
   readonly canStart: () => boolean;
   /**
-   * Work a job left behind that still counts against the limit (record writes not yet durable):
-   * the pool waits for it like a job, and waits for all of it before it returns.
+   * Work a job left behind (record writes not yet durable): jobs in flight plus this stay under
+   * twice the limit, so a crash can only ever lose track of that many; the pool waits for it like
+   * a job, and for all of it before it returns. Sharing the bound (rather than `limit` each) lets
+   * uploads go on while a slow fsync lands, which is where a backfill spent its time.
    */
   readonly trailing: () => ReadonlySet<Promise<void>>;
   /** Runs one item; must not reject (the caller turns failures into results). */
@@ -23,7 +25,7 @@ export async function runPool<T>(control: PoolControl<T>): Promise<number> {
   let next = 0;
   const more = (): boolean => next < control.items.length && control.canStart();
   for (;;) {
-    while (inFlight.size < control.limit() && control.trailing().size < control.limit() && more()) {
+    while (inFlight.size < control.limit() && inFlight.size + control.trailing().size < 2 * control.limit() && more()) {
       const job: Promise<void> = control.run(control.items[next++]!).finally(() => inFlight.delete(job));
       inFlight.add(job);
     }
