@@ -23,7 +23,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname } from 'node:path';
 
 import { oneLine } from '../text/one-line.js';
-import { redactSecrets } from '../text/errors.js';
+import { errorCode, errorMessage, redactSecrets } from '../text/errors.js';
 
 /** The longest message a log line carries; longer ones are clipped (a log is read, not searched for megabytes). */
 const MAX_LINE_CHARS = 4000;
@@ -278,9 +278,9 @@ function undo(done: ReadonlyArray<readonly [string, string]>): string | null {
   return null;
 }
 
+/** A file error as the log says it: its code (EBUSY, EPERM), else its message. */
 function errorText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return e.code ?? e.message;
+  return errorCode(err) ?? errorMessage(err);
 }
 
 /** A logger that keeps lines in memory (headless tools and tests that have no log file). */

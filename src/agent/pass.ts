@@ -1,29 +1,26 @@
-// One pass: scan -> pair -> filter against the record -> upload oldest first up to the budget
-// -> record what the server acknowledged. The pass never throws for a file or a server problem:
-// everything ends up in its outcome, which the agent turns into status and schedules from.
-import { createHash } from 'node:crypto';
+// One pass: list the folder -> plan (pure: plan.ts) -> send the ready events oldest first through a
+// small bounded pool, up to the budget -> record what the server acknowledged. The pass never
+// throws for a file or a server problem: everything ends up in its outcome, which the agent turns
+// into status and schedules from. Each event's send returns one tagged result, counted in `tally`.
 import type { Config } from '../config/types.js';
-import type { Ledger, FileIdentity } from '../record/index.js';
+import type { Ledger } from '../record/index.js';
 import type { Backoff, Uploader } from '../upload/index.js';
 import type { UploadOutcome } from '../upload/types.js';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { classifyFileError, defaultStreamAboveBytes, hashWhole, listFolder, readWhole } from '../scan/index.js';
-import { pairEvents } from '../pair/index.js';
-import type { ReadyEvent, WaitReason } from '../pair/types.js';
+import { classifyFileError, listFolder } from '../scan/index.js';
+import { binaryNameOfReport, isEventBinaryName } from '../pair/index.js';
+import type { WaitReason } from '../pair/types.js';
 import type { DirEntry, ReadOutcome } from '../scan/types.js';
 import type { HeldBackTracker } from './held-back.js';
-import {
-  createReadTroubles,
-  isQuietKind,
-  keepOnly,
-  noteReadFailure,
-  noteReadSuccess,
-  visibleTroubles,
-  type ReadTroubles,
-} from './read-troubles.js';
+import { createReadTroubles, isQuietKind, keepOnly, noteReadFailure, visibleTroubles, type ReadTroubles } from './read-troubles.js';
 import type { PassSummary } from './status-types.js';
 import type { Logger } from './logger.js';
+import { planPass, type Candidate, type PassPlan } from './plan.js';
+import { runPool } from './send-pool.js';
+import { RESOLVED, sendOne, UPLOADED, type SendContext, type SendResult } from './send-event.js';
+
+export { sha256Hex } from './send-event.js';
 
 export interface PassContext {
   readonly config: Config;
@@ -107,413 +104,225 @@ export interface PassOutcome {
   readonly waitingList: readonly WaitingItem[];
 }
 
-interface Candidate {
-  readonly event: ReadyEvent;
-  readonly lateReport: boolean;
-}
-
-const identity = (entry: DirEntry): FileIdentity => ({ name: entry.name, size: entry.size, mtimeMs: entry.mtimeMs });
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** What a pass has seen and done so far; one per pass, turned into its outcome by `finish`. */
+interface PassTally {
+  readonly startedAtMs: number;
+  forwarded: number;
+  withReport: number;
+  errors: number;
+  /** Ready events that no longer wait in this pass (delivered, found known, held back). */
+  resolved: number;
+  alreadyDelivered: number;
+  /** Uploads started (counts against the budget); undone for an event that needed no upload. */
+  started: number;
+  serverReachable: boolean | null;
+  lastSuccessAtMs: number | null;
+  lastFailure: PassOutcome['lastFailure'];
+  /** Why the record cannot be written, once it could not be (stops the pass). */
+  recordProblem: string | null;
+}
+
+/** The rest of an outcome, known where the pass ends. */
+interface PassEnd {
+  readonly pending: number;
+  readonly stoppedEarly: boolean;
+  readonly folderProblem: string | null;
+  readonly plan?: readonly PlannedEvent[];
+  readonly waitingList?: readonly WaitingItem[];
 }
 
 export async function runPass(ctx: PassContext): Promise<PassOutcome> {
-  const { config, ledger, heldBack, log } = ctx;
   const troubles = ctx.readTroubles ?? createReadTroubles();
-  const startedAtMs = ctx.now();
-  const counts = { forwarded: 0, withReport: 0, errors: 0, resolved: 0, heldBack: 0, alreadyDelivered: 0, started: 0 };
-  let serverReachable: boolean | null = null;
-  let lastSuccessAtMs: number | null = null;
-  let lastFailure: PassOutcome['lastFailure'] = null;
-  const plan: PlannedEvent[] = [];
-  const waitingList: WaitingItem[] = [];
-
-  const finish = (extra: {
-    pending: number;
-    settling: number;
-    tooOld: number;
-    stoppedEarly: boolean;
-    nextReadyAtMs: number | null;
-    folderProblem: string | null;
-    recordProblem?: string | null;
-  }): PassOutcome => ({
-    startedAtMs,
-    seconds: (ctx.now() - startedAtMs) / 1000,
-    forwarded: counts.forwarded,
-    withReport: counts.withReport,
-    errors: counts.errors,
-    heldBack: heldBack.list().length,
-    alreadyDelivered: counts.alreadyDelivered,
-    started: counts.started,
-    serverReachable,
-    lastSuccessAtMs,
-    lastFailure,
-    plan,
-    waitingList,
-    unreadable: visibleTroubles(troubles, ctx.now()),
-    recordProblem: null,
-    ...extra,
-  });
-
+  const tally = newTally(ctx.now());
   let entries: DirEntry[];
   try {
-    entries = await listFolder(config.series3Path);
+    entries = await listFolder(ctx.config.series3Path, { include: isEventFileName });
   } catch (err) {
-    const reason = (err as Error).message;
-    return finish({ pending: 0, settling: 0, tooOld: 0, stoppedEarly: true, nextReadyAtMs: null, folderProblem: reason });
+    return finish(ctx, tally, troubles, null, { pending: 0, stoppedEarly: true, folderProblem: (err as Error).message });
   }
-
-  keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
-  const paired = pairEvents(entries, {
-    nowMs: startedAtMs,
-    quiescenceMs: config.quiescenceSeconds * 1000,
-    graceMs: config.missingReportGraceSeconds * 1000,
-    maxAgeMs: config.maxEventAgeDays * 86_400_000,
+  if (troubles.byName.size > 0) keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
+  const plan = planPass({
+    entries,
+    record: ctx.ledger,
+    isHeld: (sha256) => ctx.heldBack.isHeld(sha256),
+    config: ctx.config,
+    nowMs: tally.startedAtMs,
+    budget: ctx.budget,
   });
-
-  // Decide from the record alone (no file content is read) what is already done.
-  const candidates: Candidate[] = [];
-  for (const event of paired.ready) {
-    const known = ledger.knownHash(identity(event.binary));
-    if (known !== undefined) {
-      if (heldBack.isHeld(known)) {
-        counts.heldBack++;
-        if (ctx.dryRun) waitingList.push({ filename: event.binary.name, reason: 'held-back', readyAt: null });
-        continue;
-      }
-      const entry = ledger.deliveryOf(known);
-      if (entry) {
-        if (needsLateReport(event, entry)) candidates.push({ event, lateReport: true });
-        else counts.alreadyDelivered++;
-        continue;
-      }
-    }
-    candidates.push({ event, lateReport: false });
+  tally.alreadyDelivered = plan.alreadyDelivered;
+  const candidates = [...plan.ready, ...plan.overCap];
+  if (ctx.dryRun) return finish(ctx, tally, troubles, plan, await dryRunEnd(ctx, troubles, plan));
+  if (ctx.uploader === null || candidates.length === 0) {
+    return finish(ctx, tally, troubles, plan, { pending: candidates.length, stoppedEarly: false, folderProblem: null });
   }
+  const started = await sendAll(ctx, troubles, tally, candidates);
+  const blocked = ctx.backoff.blockedUntil() > ctx.now();
+  const stoppedEarly = started < candidates.length && (blocked || tally.recordProblem !== null);
+  await ctx.heldBack.save();
+  return finish(ctx, tally, troubles, plan, {
+    pending: Math.max(0, candidates.length - tally.resolved),
+    stoppedEarly,
+    folderProblem: null,
+  });
+}
 
-  let settling = 0;
-  let nextReadyAtMs: number | null = null;
-  for (const waiting of paired.waiting) {
-    const known = ledger.knownHash(identity(waiting.binary));
-    if (known !== undefined && ledger.has(known)) continue;
-    settling++;
-    nextReadyAtMs = nextReadyAtMs === null ? waiting.readyAtMs : Math.min(nextReadyAtMs, waiting.readyAtMs);
-    if (ctx.dryRun) waitingList.push({ filename: waiting.binary.name, reason: waiting.reason, readyAt: iso(waiting.readyAtMs) });
-  }
-  const tooOld = paired.tooOld.length;
+/** Binaries and reports: the only files a pass looks at (monitor logs and strays are not stat'ed). */
+const isEventFileName = (name: string): boolean => isEventBinaryName(name) || binaryNameOfReport(name) !== null;
 
-  if (ctx.dryRun) {
-    candidates.forEach((c, index) => {
-      const item = {
-        filename: c.event.binary.name,
-        withReport: c.event.report !== null,
-        lateReport: c.lateReport,
-        modified: iso(c.event.binary.mtimeMs),
-      };
-      if (index < ctx.budget) plan.push(item);
-      else waitingList.push({ filename: item.filename, reason: 'over-cap', readyAt: null });
-    });
+function newTally(startedAtMs: number): PassTally {
+  return {
+    startedAtMs,
+    forwarded: 0,
+    withReport: 0,
+    errors: 0,
+    resolved: 0,
+    alreadyDelivered: 0,
+    started: 0,
+    serverReachable: null,
+    lastSuccessAtMs: null,
+    lastFailure: null,
+    recordProblem: null,
+  };
+}
+
+function finish(ctx: PassContext, tally: PassTally, troubles: ReadTroubles, plan: PassPlan | null, end: PassEnd): PassOutcome {
+  return {
+    startedAtMs: tally.startedAtMs,
+    seconds: (ctx.now() - tally.startedAtMs) / 1000,
+    forwarded: tally.forwarded,
+    withReport: tally.withReport,
+    errors: tally.errors,
+    pending: end.pending,
+    settling: plan?.waiting.length ?? 0,
+    // Held back now, by this pass or before (a person's retry clears them).
+    heldBack: ctx.heldBack.list().length,
+    alreadyDelivered: tally.alreadyDelivered,
+    tooOld: plan?.tooOld ?? 0,
+    stoppedEarly: end.stoppedEarly,
+    started: tally.started,
+    nextReadyAtMs: plan?.nextReadyAtMs ?? null,
+    serverReachable: tally.serverReachable,
+    lastSuccessAtMs: tally.lastSuccessAtMs,
+    lastFailure: tally.lastFailure,
+    folderProblem: end.folderProblem,
+    recordProblem: tally.recordProblem,
+    unreadable: visibleTroubles(troubles, ctx.now()),
+    plan: end.plan ?? [],
+    waitingList: end.waitingList ?? [],
+  };
+}
+
+/** The dry run: the plan as `once --dry-run` prints it; sends and records nothing. */
+async function dryRunEnd(ctx: PassContext, troubles: ReadTroubles, plan: PassPlan): Promise<PassEnd> {
+  const waitingList: WaitingItem[] = [
+    ...plan.heldBack.map((filename): WaitingItem => ({ filename, reason: 'held-back', readyAt: null })),
+    ...plan.waiting.map((wait): WaitingItem => ({ filename: wait.filename, reason: wait.reason, readyAt: iso(wait.readyAtMs) })),
+    ...plan.overCap.map((c): WaitingItem => ({ filename: c.event.binary.name, reason: 'over-cap', readyAt: null })),
+  ];
+  const planned: PlannedEvent[] = [];
+  for (const c of plan.ready) {
+    const filename = c.event.binary.name;
     // "Would send" must not promise a file that cannot be read: open each one briefly (no read).
-    for (const item of [...plan]) {
-      const failure = await openFailure(join(config.series3Path, item.filename));
-      if (failure === null || isQuietKind(failure.error)) continue;
-      plan.splice(plan.indexOf(item), 1);
-      noteReadFailure(troubles, item.filename, { kind: failure.error, reason: failure.reason }, ctx.now());
-      waitingList.push({ filename: item.filename, reason: 'unreadable', readyAt: null, detail: failure.reason });
+    const failure = await openFailure(join(ctx.config.series3Path, filename));
+    if (failure === null || isQuietKind(failure.error)) {
+      planned.push({ filename, withReport: c.event.report !== null, lateReport: c.lateReport, modified: iso(c.event.binary.mtimeMs) });
+      continue;
     }
-    return finish({ pending: candidates.length, settling, tooOld, stoppedEarly: false, nextReadyAtMs, folderProblem: null });
+    noteReadFailure(troubles, filename, { kind: failure.error, reason: failure.reason }, ctx.now());
+    waitingList.push({ filename, reason: 'unreadable', readyAt: null, detail: failure.reason });
   }
+  return { pending: plan.ready.length + plan.overCap.length, stoppedEarly: false, folderProblem: null, plan: planned, waitingList };
+}
 
-  const uploader = ctx.uploader;
-  if (uploader === null || candidates.length === 0) {
-    return finish({ pending: candidates.length, settling, tooOld, stoppedEarly: false, nextReadyAtMs, folderProblem: null });
-  }
-
-  const blocked = (): boolean => ctx.backoff.blockedUntil() > ctx.now();
+/** Sends the candidates through the pool; resolves with how many were taken up. */
+async function sendAll(ctx: PassContext, troubles: ReadTroubles, tally: PassTally, candidates: readonly Candidate[]): Promise<number> {
   // An event is never sent that cannot be remembered: a record that could not be written (a full
   // disk, a vanished or read-only STATE_DIR) stops the pass before its first upload and whenever a
   // write fails during it. flush() writes what an earlier failure kept back, so it is the probe.
-  let recordProblem: string | null = null;
   try {
-    await ledger.flush();
+    await ctx.ledger.flush();
   } catch (err) {
-    recordProblem = recordProblemOf(err, ledger.dir);
+    tally.recordProblem = recordProblemOf(err, ctx.ledger.dir);
   }
   const sender: SendContext = {
     ctx,
     troubles,
     // After a server failure the first request is a lone probe; full concurrency resumes on success.
-    limit: ctx.backoff.consecutiveFailures > 0 ? 1 : Math.max(1, config.concurrency),
+    limit: ctx.backoff.consecutiveFailures > 0 ? 1 : Math.max(1, ctx.config.concurrency),
     sending: new Map(),
     recording: new Set(),
     onRecordFailure: (err, filename) => {
-      recordProblem ??= recordProblemOf(err, ledger.dir);
-      counts.errors++;
-      lastFailure = { atMs: ctx.now(), reason: recordProblem };
-      log.error(`delivered ${filename} but could not record it: ${recordProblem}`);
+      tally.recordProblem ??= recordProblemOf(err, ctx.ledger.dir);
+      tally.errors++;
+      tally.lastFailure = { atMs: ctx.now(), reason: tally.recordProblem };
+      ctx.log.error(`delivered ${filename} but could not record it: ${tally.recordProblem}`);
     },
   };
-
-  const tally = (candidate: Candidate, result: SendResult): void => {
-    const atMs = ctx.now();
-    if (!UPLOADED.has(result.kind)) counts.started--;
-    if (RESOLVED.has(result.kind)) counts.resolved++;
-    switch (result.kind) {
-      case 'already-delivered':
-        counts.alreadyDelivered++;
-        return;
-      case 'held':
-        counts.heldBack++;
-        return;
-      case 'unreadable':
-        counts.errors++;
-        lastFailure = { atMs, reason: result.reason };
-        return;
-      case 'in-motion':
-        return;
-      case 'delivered':
-        serverReachable = true;
-        lastSuccessAtMs = atMs;
-        counts.forwarded++;
-        if (result.withReport) counts.withReport++;
-        break;
-      case 'transient':
-        counts.errors++;
-        serverReachable = false;
-        lastFailure = { atMs, reason: result.reason };
-        break;
-      case 'permanent':
-        counts.errors++;
-        serverReachable = true;
-        lastFailure = { atMs, reason: `${candidate.event.binary.name}: ${result.reason}` };
-        if (result.heldNow) counts.resolved++;
-        break;
-    }
-    ctx.onProgress?.({
-      forwarded: counts.forwarded,
-      errors: counts.errors,
-      remaining: candidates.length - counts.resolved,
-      last: { kind: result.kind, atMs, reason: result.kind === 'delivered' ? null : (lastFailure?.reason ?? null) },
-    });
-  };
-
-  const guarded = async (candidate: Candidate): Promise<void> => {
-    let result: SendResult;
-    try {
-      result = await sendOne(sender, candidate);
-    } catch (err) {
-      const reason = `${candidate.event.binary.name}: ${(err as Error).message}`;
-      log.error(`unexpected failure on ${reason}`);
-      result = { kind: 'unreadable', reason };
-    }
-    tally(candidate, result);
-  };
-
-  let next = 0;
-  const inFlight = new Set<Promise<void>>();
-  const canStart = (): boolean =>
-    recordProblem === null && !ctx.shouldStop() && counts.started < ctx.budget && !blocked();
-  for (;;) {
-    while (inFlight.size < sender.limit && sender.recording.size < sender.limit && next < candidates.length && canStart()) {
-      const candidate = candidates[next++]!;
-      counts.started++;
-      const task: Promise<void> = guarded(candidate).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-    }
-    const moreToStart = next < candidates.length && canStart();
-    if (inFlight.size === 0 && (sender.recording.size === 0 || !moreToStart)) break;
-    await Promise.race([...inFlight, ...sender.recording]);
-  }
-  await Promise.all(sender.recording);
-
-  const stoppedEarly = next < candidates.length && (blocked() || recordProblem !== null);
-  await heldBack.save();
-  return finish({
-    pending: Math.max(0, candidates.length - counts.resolved),
-    settling,
-    tooOld,
-    stoppedEarly,
-    nextReadyAtMs,
-    folderProblem: null,
-    recordProblem,
+  return runPool({
+    items: candidates,
+    limit: () => sender.limit,
+    canStart: () =>
+      tally.recordProblem === null && !ctx.shouldStop() && tally.started < ctx.budget && ctx.backoff.blockedUntil() <= ctx.now(),
+    trailing: () => sender.recording,
+    run: async (candidate) => {
+      tally.started++;
+      count(ctx, tally, candidate, await guardedSend(sender, candidate), candidates.length);
+    },
   });
 }
 
-/** What became of one ready event: counted in one place (`tally`), never by string. */
-type SendResult =
-  /** The binary or its report is being written, renamed or held by a program: a later pass. */
-  | { readonly kind: 'in-motion' }
-  /** It cannot be read for a reason a person must fix; told once (see read-troubles.ts). */
-  | { readonly kind: 'unreadable'; readonly reason: string }
-  /** The same content went before (under another name, or by another upload of this pass). */
-  | { readonly kind: 'already-delivered' }
-  | { readonly kind: 'held' }
-  | { readonly kind: 'delivered'; readonly withReport: boolean }
-  | { readonly kind: 'transient'; readonly reason: string }
-  | { readonly kind: 'permanent'; readonly reason: string; readonly heldNow: boolean };
-
-/** Results for which a request went to the server (they count against the cap). */
-const UPLOADED: ReadonlySet<SendResult['kind']> = new Set(['delivered', 'transient', 'permanent']);
-/** Results after which the event no longer waits in this pass. */
-const RESOLVED: ReadonlySet<SendResult['kind']> = new Set(['delivered', 'already-delivered', 'held']);
-
-/** What sending needs beyond the pass context; lives for one pass. */
-interface SendContext {
-  readonly ctx: PassContext;
-  readonly troubles: ReadTroubles;
-  /** Uploads in flight at once: 1 while probing a server that failed, else SFM_CONCURRENCY. */
-  limit: number;
-  /** sha256 -> the upload of that content now in flight, so a twin under another name waits for it. */
-  readonly sending: Map<string, Promise<unknown>>;
-  /**
-   * Deliveries acknowledged by the server whose record line is not yet on disk; bounded by `limit`
-   * so a crash can only ever resend a handful (the server recognises them by content anyway).
-   */
-  readonly recording: Set<Promise<void>>;
-  readonly onRecordFailure: (err: unknown, filename: string) => void;
-}
-
-async function sendOne(sender: SendContext, candidate: Candidate): Promise<SendResult> {
-  const { ctx, troubles } = sender;
-  const { ledger, heldBack, log } = ctx;
-  const { binary, report } = candidate.event;
-  // A large binary is hashed by streaming and later streamed into the request, never held whole.
-  const listed = { size: binary.size, mtimeMs: binary.mtimeMs };
-  const streamed = binary.size > (ctx.streamAboveBytes ?? defaultStreamAboveBytes);
-  const read = streamed ? await hashWhole(binary.path, listed) : await readWhole(binary.path, listed);
-  if (read.kind === 'failed') return readFailed(sender, binary.name, read);
-  tellOnce(log, noteReadSuccess(troubles, binary.name));
-  const sha256 = read.kind === 'hashed' ? read.sha256 : sha256Hex(read.bytes);
-  ledger.rememberHash(identity(binary), sha256);
-  // The same content under another name may be on its way right now: wait for that upload, then
-  // decide from the record like any other twin.
-  const twin = sender.sending.get(sha256);
-  if (twin !== undefined) await twin.catch(() => undefined);
-  let lateReport = candidate.lateReport;
-  const entry = ledger.deliveryOf(sha256);
-  if (entry && !lateReport) {
-    if (!needsLateReport(candidate.event, entry)) return { kind: 'already-delivered' };
-    lateReport = true;
-  }
-  if (heldBack.isHeld(sha256)) return { kind: 'held' };
-
-  let reportPart: { name: string; bytes: Uint8Array } | null = null;
-  if (report) {
-    const reportRead = await readWhole(report.path, { size: report.size, mtimeMs: report.mtimeMs });
-    if (reportRead.kind === 'read') {
-      tellOnce(log, noteReadSuccess(troubles, report.name));
-      reportPart = { name: report.name, bytes: reportRead.bytes };
-    } else if (isQuietKind(reportRead.error)) {
-      tellOnce(log, noteReadFailure(troubles, report.name, { kind: reportRead.error, reason: reportRead.reason }, ctx.now()));
-      return { kind: 'in-motion' }; // the next pass pairs it again
-    } else {
-      tellOnce(log, noteReadFailure(troubles, report.name, { kind: reportRead.error, reason: reportRead.reason }, ctx.now()));
-      if (lateReport) return { kind: 'in-motion' };
-    }
-  }
-  if (lateReport && reportPart === null) return { kind: 'in-motion' };
-
-  const body = read.kind === 'hashed' ? ({ kind: 'file', size: read.size } as const) : ({ kind: 'bytes', bytes: read.bytes } as const);
-  const upload = upload1(sender, { binary, sha256, body, reportPart, lateReport });
-  sender.sending.set(sha256, upload);
+async function guardedSend(sender: SendContext, candidate: Candidate): Promise<SendResult> {
   try {
-    return await upload;
-  } finally {
-    sender.sending.delete(sha256);
+    return await sendOne(sender, candidate);
+  } catch (err) {
+    const reason = `${candidate.event.binary.name}: ${(err as Error).message}`;
+    sender.ctx.log.error(`unexpected failure on ${reason}`);
+    return { kind: 'unreadable', reason };
   }
 }
 
-async function upload1(
-  sender: SendContext,
-  event: {
-    readonly binary: DirEntry;
-    readonly sha256: string;
-    /** The bytes read and hashed, or (large files) the file, streamed and hashed again as it goes. */
-    readonly body: { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'file'; readonly size: number };
-    readonly reportPart: { name: string; bytes: Uint8Array } | null;
-    readonly lateReport: boolean;
-  },
-): Promise<SendResult> {
-  const { ctx } = sender;
-  const { config, ledger, heldBack, log } = ctx;
-  const { binary, sha256, body, reportPart } = event;
-  const report = { reportName: reportPart?.name ?? null, reportBytes: reportPart?.bytes ?? null };
-  const outcome = await ctx.uploader!.upload(
-    body.kind === 'file'
-      ? { binaryName: binary.name, binaryFile: { path: binary.path, size: binary.size, mtimeMs: binary.mtimeMs }, ...report }
-      : { binaryName: binary.name, binaryBytes: body.bytes, ...report },
-    ctx.signal,
-  );
-  const size = body.kind === 'file' ? body.size : body.bytes.length;
-  // Streamed: the file may have moved while it went out. Only bytes whose hash is the one checked
-  // (and recorded) count as this event; otherwise a later pass hashes and sends it again.
-  const notAsHashed =
-    outcome.kind === 'unreadable'
-      ? outcome.reason
-      : outcome.kind === 'delivered' && outcome.sent !== undefined && (outcome.sent.changed !== null || outcome.sent.sha256 !== sha256)
-        ? `${binary.path} changed while it was sent (${outcome.sent.changed ?? 'other content'}); it will be sent again`
-        : null;
-  if (notAsHashed !== null) {
-    log.info(`not recorded ${binary.name}: ${notAsHashed}`);
-    return { kind: 'in-motion' };
-  }
+/** The one place a send's result is counted. */
+function count(ctx: PassContext, tally: PassTally, candidate: Candidate, result: SendResult, total: number): void {
   const atMs = ctx.now();
-  switch (outcome.kind) {
-    case 'delivered': {
-      // The server has it: recorded in memory at once (so nothing sends it again), durable when
-      // the fsync lands. The upload slot does not wait for the fsync: deliveries made meanwhile
-      // share the next one, and the pass waits for every write before it ends.
-      const write = ledger.record([
-        {
-          entry: {
-            sha256,
-            filename: binary.name,
-            size,
-            forwardedAt: iso(atMs),
-            withReport: reportPart !== null,
-            source: 'sent',
-          },
-          file: identity(binary),
-        },
-      ]);
-      const tracked: Promise<void> = write
-        .catch((err: unknown) => sender.onRecordFailure(err, binary.name))
-        .finally(() => sender.recording.delete(tracked));
-      sender.recording.add(tracked);
-      heldBack.succeed(sha256);
-      ctx.backoff.success();
-      sender.limit = Math.max(1, config.concurrency);
-      const what = event.lateReport ? 'late report for' : 'delivered';
-      log.info(`${what} ${binary.name}${reportPart ? ` + ${reportPart.name}` : ' (no report)'} ${size} B sha256 ${sha256.slice(0, 12)}`);
-      return { kind: 'delivered', withReport: reportPart !== null };
-    }
-    case 'transient': {
-      const until = ctx.backoff.failure(atMs, outcome.retryAfterMs);
-      // The first failure since a success is told here; the outage log (outage-log.ts) sums up the rest.
-      if (ctx.backoff.consecutiveFailures === 1) log.warn(`not sent ${binary.name}: ${outcome.reason}; server back-off until ${iso(until)}`);
-      return { kind: 'transient', reason: outcome.reason };
-    }
-    case 'permanent': {
-      const heldNow = heldBack.fail(sha256, binary.name, outcome.reason, atMs);
-      log.error(`refused ${binary.name}: ${outcome.reason}`);
-      if (heldNow) {
-        log.error(`held back ${binary.name} after ${config.holdBackAfterFailures} refusals; retry it from the tray or with 'series3-watcher retry'`);
-      }
-      return { kind: 'permanent', reason: outcome.reason, heldNow };
-    }
+  if (!UPLOADED.has(result.kind)) tally.started--;
+  if (RESOLVED.has(result.kind)) tally.resolved++;
+  switch (result.kind) {
+    case 'already-delivered':
+      tally.alreadyDelivered++;
+      return;
+    case 'held':
+    case 'in-motion':
+      return;
     case 'unreadable':
-      return { kind: 'in-motion' }; // handled above; here for the compiler
+      tally.errors++;
+      tally.lastFailure = { atMs, reason: result.reason };
+      return;
+    case 'delivered':
+      tally.serverReachable = true;
+      tally.lastSuccessAtMs = atMs;
+      tally.forwarded++;
+      if (result.withReport) tally.withReport++;
+      break;
+    case 'transient':
+      tally.errors++;
+      tally.serverReachable = false;
+      tally.lastFailure = { atMs, reason: result.reason };
+      break;
+    case 'permanent':
+      tally.errors++;
+      tally.serverReachable = true;
+      tally.lastFailure = { atMs, reason: `${candidate.event.binary.name}: ${result.reason}` };
+      if (result.heldNow) tally.resolved++;
+      break;
   }
-}
-
-function readFailed(sender: SendContext, name: string, read: Extract<ReadOutcome, { kind: 'failed' }>): SendResult {
-  const told = noteReadFailure(sender.troubles, name, { kind: read.error, reason: read.reason }, sender.ctx.now());
-  tellOnce(sender.ctx.log, told);
-  // Locked, vanished or still changing: not the technician's problem (for a while); a later pass tries again.
-  if (isQuietKind(read.error)) return { kind: 'in-motion' };
-  return { kind: 'unreadable', reason: `${name}: ${read.reason}` };
+  ctx.onProgress?.({
+    forwarded: tally.forwarded,
+    errors: tally.errors,
+    remaining: total - tally.resolved,
+    last: { kind: result.kind, atMs, reason: result.kind === 'delivered' ? null : (tally.lastFailure?.reason ?? null) },
+  });
 }
 
 /** Opens and closes a file without reading it: null when it opens, else why not (classified). */
@@ -525,10 +334,6 @@ async function openFailure(path: string): Promise<Extract<ReadOutcome, { kind: '
     const kind = classifyFileError(err);
     return { kind: 'failed', error: kind, reason: kind === 'permission' ? `${path} cannot be read (permission denied): give this user read access to the watch folder` : `${path} cannot be opened (${err instanceof Error ? err.message : String(err)})` };
   }
-}
-
-function tellOnce(log: Logger, line: string | null): void {
-  if (line !== null) log.warn(line);
 }
 
 /** The words for a record that cannot be written: the ledger's own when it classified the failure. */
@@ -563,7 +368,3 @@ export function failingSinceAfter(outcome: PassOutcome, failingSince: string | n
   return outcome.forwarded > 0 ? null : failingSince;
 }
 
-/** A binary first sent alone whose report has now appeared: send the pair again, once. */
-function needsLateReport(event: ReadyEvent, entry: { readonly withReport: boolean; readonly source: string }): boolean {
-  return event.report !== null && !entry.withReport && entry.source === 'sent';
-}

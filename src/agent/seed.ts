@@ -7,7 +7,7 @@ import { listFolder, readWhole } from '../scan/index.js';
 import { isEventBinaryName } from '../pair/index.js';
 import type { DeliveredEntry } from '../record/types.js';
 import type { SeedCounts } from './types.js';
-import { sha256Hex } from './pass.js';
+import { sha256Hex } from './send-event.js';
 
 export interface SeedOptions {
   readonly config: Config;

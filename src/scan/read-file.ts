@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { FileErrorKind, HashOutcome, ReadOutcome } from './types.js';
+import { errorCode } from '../text/errors.js';
 
 /**
  * Binaries larger than this are never held in memory whole: the pass hashes them by streaming and
@@ -46,11 +47,7 @@ export function classifyFileError(err: unknown, platform: NodeJS.Platform = proc
   }
 }
 
-export function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
+export { errorCode };
 
 export interface ExpectedFileState {
   readonly size: number;
