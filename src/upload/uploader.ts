@@ -21,9 +21,9 @@ import { openFileBody, type FileBody } from './file-body.js';
 import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
 
 /**
- * An event plus what the caller may know about it beyond the contract types.
- * TODO(contract): move `serialHint` into EventPayload (src/upload/types.ts) once the
- * pair/agent side can fill it in; until then callers may pass it this way.
+ * An event plus what the caller may know about it beyond the contract types. The contract's
+ * optional `?serial=<hint>` is supported here; the agent sends none (nothing in the folder names
+ * the unit reliably before the server parses the event).
  */
 export type UploadPayload = EventPayload & {
   /** Sent as `?serial=<hint>` so the server can file the event before parsing it. */
@@ -58,6 +58,28 @@ export function importUrl(baseUrl: string): string {
   return base.endsWith(importPath) ? base : `${base}${importPath}`;
 }
 
+/** One uploader's long-lived parts: fixed at creation but for `closed` and `attempts`. */
+interface UploaderState {
+  /** `{SFM_URL}/db/import/blastware_file`. */
+  readonly endpoint: string;
+  /** The server token ('' for none); only ever sent in the Authorization header. */
+  readonly token: string;
+  /** The Authorization header, or no header. */
+  readonly authorization: Readonly<Record<string, string>>;
+  /** The limit on one whole exchange. */
+  readonly timeoutMs: number;
+  /** SFM_PROXY as given ('' for none), for the words of a failure. */
+  readonly proxy: string;
+  /** The pooled connections (through the proxy, with the extra CA). */
+  readonly dispatcher: Dispatcher;
+  /** At most SFM_CONCURRENCY uploads in flight. */
+  readonly slots: Slots;
+  /** Requests in flight, so close() can cut off those that overstay its grace period. */
+  readonly attempts: Set<Attempt>;
+  /** close() was called: nothing new is sent. */
+  closed: boolean;
+}
+
 /** Throws only for a bad option (URL, CA file, proxy, numbers), with a message naming it. */
 export function createUploader(options: UploaderOptions): Uploader {
   const endpoint = checkedEndpoint(options.url);
@@ -67,124 +89,133 @@ export function createUploader(options: UploaderOptions): Uploader {
   if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
     throw new RangeError(`the upload concurrency must be a whole number of at least 1, got ${options.concurrency}; check SFM_CONCURRENCY`);
   }
-  const { token, timeoutMs, concurrency } = options;
   const proxy = options.proxy.trim();
-  const dispatcher = createDispatcher(options, proxy);
-  const slots = createSlots(concurrency);
-  const hasToken = token !== '';
-  const authorization: Record<string, string> = hasToken ? { authorization: `Bearer ${token}` } : {};
-  let closed = false;
-  // Requests in flight, so close() can cut off those that overstay its grace period.
-  const attempts = new Set<Attempt>();
-  const begin = (limitMs: number, caller?: AbortSignal): Attempt => {
-    const attempt = startAttempt(limitMs, caller, () => attempts.delete(attempt));
-    attempts.add(attempt);
-    return attempt;
+  const u: UploaderState = {
+    endpoint,
+    token: options.token,
+    authorization: options.token !== '' ? { authorization: `Bearer ${options.token}` } : {},
+    timeoutMs: options.timeoutMs,
+    proxy,
+    dispatcher: createDispatcher(options, proxy),
+    slots: createSlots(options.concurrency),
+    attempts: new Set(),
+    closed: false,
   };
-
-  async function send(payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
-    const url = payload.serialHint ? `${endpoint}?serial=${encodeURIComponent(payload.serialHint)}` : endpoint;
-    const report = payload.reportName !== null && payload.reportBytes !== null ? { name: payload.reportName, bytes: payload.reportBytes } : null;
-    let fileBody: FileBody | undefined;
-    let attempt: Attempt | undefined;
-    let body: FormData | FileBody['stream'];
-    let headers = authorization;
-    if (payload.binaryFile !== undefined) {
-      // A large binary: streamed from its file, never held whole (issue 7 item 8).
-      // The time limit counts from the last chunk sent, not from the start: a 300 MB event on a
-      // slow line takes longer than SFM_HTTP_TIMEOUT_SECONDS yet is no silent server.
-      const opened = await openFileBody(payload.binaryName, payload.binaryFile, report, () => attempt?.progressed());
-      if (opened.kind === 'unreadable') return opened;
-      fileBody = opened.body;
-      body = fileBody.stream;
-      headers = { ...authorization, 'content-type': fileBody.contentType, 'content-length': String(fileBody.contentLength) };
-    } else {
-      const form = new FormData();
-      // Binary first, then its report: the order the server pairs them in.
-      form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
-      if (report !== null) form.append('files', new Blob([report.bytes], { type: 'text/plain' }), report.name);
-      body = form;
-    }
-    // headersTimeout/bodyTimeout catch a silent socket; this one bounds the whole
-    // exchange, and starts only once a slot is ours so queueing never eats into it.
-    attempt = begin(timeoutMs, signal);
-    try {
-      const answer = await exchange(dispatcher, url, { method: 'POST', body, headers, signal: attempt.signal }, token);
-      const outcome = classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token, nowMs: Date.now() });
-      if (fileBody === undefined || outcome.kind !== 'delivered') return outcome;
-      return { ...outcome, sent: await fileBody.finish() };
-    } catch (error) {
-      // The file, not the server, ended the request: no back-off, no blame on the event.
-      const problem = fileBody?.problem();
-      if (problem) return { kind: 'unreadable', reason: problem };
-      return classifyError(error, { url, timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy, token });
-    } finally {
-      attempt.end();
-      // Closed as soon as the send ends, also on error, time-out or abort: Blastware's folder.
-      await fileBody?.close();
-    }
-  }
-
   return {
-    async upload(payload, signal) {
-      const notSent = `the upload to ${displayUrl(endpoint)} was not sent: the uploader is closed`;
-      if (closed) return { kind: 'transient', reason: notSent };
-      const release = await slots.acquire(signal);
-      if (release === undefined) {
-        return { kind: 'transient', reason: `the upload to ${displayUrl(endpoint)} was cancelled before it was sent` };
-      }
-      try {
-        if (closed) return { kind: 'transient', reason: notSent };
-        const outcome = await send(payload, signal);
-        // Servers echo what they got; the token must not ride along into a log.
-        return outcome.kind === 'delivered' ? outcome : { ...outcome, reason: redactSecret(outcome.reason, token) };
-      } finally {
-        release();
-      }
-    },
-
-    async check() {
-      const checkTimeoutMs = Math.min(timeoutMs, maxCheckTimeoutMs);
-      const attempt = begin(checkTimeoutMs);
-      let result: ServerCheck;
-      try {
-        const answer = await exchange(dispatcher, endpoint, { method: 'GET', headers: authorization, signal: attempt.signal }, token);
-        result = classifyCheckAnswer(answer, { url: endpoint, hasToken, token });
-      } catch (error) {
-        const reason = describeRequestError(error, {
-          url: endpoint,
-          timeoutMs: checkTimeoutMs,
-          timedOut: attempt.timedOut(),
-          cancelled: attempt.cancelled(),
-          proxy,
-          token,
-        });
-        result = { kind: 'failed', reason };
-      } finally {
-        attempt.end();
-      }
-      return result.kind === 'ok' ? result : { kind: 'failed', reason: redactSecret(result.reason, token) };
-    },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Requests in flight get a moment to finish; one stuck on a silent server
-      // must not hold up a settings change or shutdown for a whole time-out.
-      // Cutting it short is safe: the server deduplicates by sha256.
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), closeGraceMs);
-      });
-      const drained = dispatcher.close();
-      const finished = await Promise.race([drained.then(() => 'done' as const), grace]);
-      clearTimeout(timer);
-      if (finished === 'late') {
-        for (const attempt of attempts) attempt.cancel();
-        await drained;
-      }
-    },
+    upload: (payload, signal) => uploadOne(u, payload, signal),
+    check: () => checkEndpoint(u),
+    close: () => closeUploader(u),
   };
+}
+
+function begin(u: UploaderState, limitMs: number, caller?: AbortSignal): Attempt {
+  const attempt = startAttempt(limitMs, caller, () => u.attempts.delete(attempt));
+  u.attempts.add(attempt);
+  return attempt;
+}
+
+async function uploadOne(u: UploaderState, payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
+  const notSent = `the upload to ${displayUrl(u.endpoint)} was not sent: the uploader is closed`;
+  if (u.closed) return { kind: 'transient', reason: notSent };
+  const release = await u.slots.acquire(signal);
+  if (release === undefined) {
+    return { kind: 'transient', reason: `the upload to ${displayUrl(u.endpoint)} was cancelled before it was sent` };
+  }
+  try {
+    if (u.closed) return { kind: 'transient', reason: notSent };
+    const outcome = await send(u, payload, signal);
+    // Servers echo what they got; the token must not ride along into a log.
+    return outcome.kind === 'delivered' ? outcome : { ...outcome, reason: redactSecret(outcome.reason, u.token) };
+  } finally {
+    release();
+  }
+}
+
+/** The multipart body: built in memory for a small binary, streamed from its file for a large one. */
+async function bodyOf(
+  u: UploaderState,
+  payload: UploadPayload,
+  progressed: () => void,
+): Promise<{ kind: 'unreadable'; reason: string } | { kind: 'ready'; body: FormData | FileBody['stream']; headers: Record<string, string>; fileBody?: FileBody }> {
+  const report = payload.reportName !== null && payload.reportBytes !== null ? { name: payload.reportName, bytes: payload.reportBytes } : null;
+  if (payload.binaryFile !== undefined) {
+    // A large binary: streamed from its file, never held whole (issue 7 item 8).
+    const opened = await openFileBody(payload.binaryName, payload.binaryFile, report, progressed);
+    if (opened.kind === 'unreadable') return opened;
+    const fileBody = opened.body;
+    const headers = { ...u.authorization, 'content-type': fileBody.contentType, 'content-length': String(fileBody.contentLength) };
+    return { kind: 'ready', body: fileBody.stream, headers, fileBody };
+  }
+  const form = new FormData();
+  // Binary first, then its report: the order the server pairs them in.
+  form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
+  if (report !== null) form.append('files', new Blob([report.bytes], { type: 'text/plain' }), report.name);
+  return { kind: 'ready', body: form, headers: { ...u.authorization } };
+}
+
+async function send(u: UploaderState, payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
+  const url = payload.serialHint ? `${u.endpoint}?serial=${encodeURIComponent(payload.serialHint)}` : u.endpoint;
+  let attempt: Attempt | undefined;
+  // A streamed body's time limit counts from the last chunk sent, not from the start: a 300 MB
+  // event on a slow line takes longer than SFM_HTTP_TIMEOUT_SECONDS yet is no silent server.
+  const built = await bodyOf(u, payload, () => attempt?.progressed());
+  if (built.kind === 'unreadable') return built;
+  const { body, headers, fileBody } = built;
+  // headersTimeout/bodyTimeout catch a silent socket; this one bounds the whole
+  // exchange, and starts only once a slot is ours so queueing never eats into it.
+  attempt = begin(u, u.timeoutMs, signal);
+  const hasToken = u.token !== '';
+  try {
+    const answer = await exchange(u.dispatcher, url, { method: 'POST', body, headers, signal: attempt.signal }, u.token);
+    const outcome = classifyAnswer(answer, { url, binaryName: payload.binaryName, hasToken, token: u.token, nowMs: Date.now() });
+    if (fileBody === undefined || outcome.kind !== 'delivered') return outcome;
+    return { ...outcome, sent: await fileBody.finish() };
+  } catch (error) {
+    // The file, not the server, ended the request: no back-off, no blame on the event.
+    const problem = fileBody?.problem();
+    if (problem) return { kind: 'unreadable', reason: problem };
+    const context = { url, timeoutMs: u.timeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy: u.proxy, token: u.token };
+    return classifyError(error, context);
+  } finally {
+    attempt.end();
+    // Closed as soon as the send ends, also on error, time-out or abort: Blastware's folder.
+    await fileBody?.close();
+  }
+}
+
+async function checkEndpoint(u: UploaderState): Promise<ServerCheck> {
+  const checkTimeoutMs = Math.min(u.timeoutMs, maxCheckTimeoutMs);
+  const attempt = begin(u, checkTimeoutMs);
+  let result: ServerCheck;
+  try {
+    const answer = await exchange(u.dispatcher, u.endpoint, { method: 'GET', headers: u.authorization, signal: attempt.signal }, u.token);
+    result = classifyCheckAnswer(answer, { url: u.endpoint, hasToken: u.token !== '', token: u.token });
+  } catch (error) {
+    const context = { url: u.endpoint, timeoutMs: checkTimeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy: u.proxy, token: u.token };
+    result = { kind: 'failed', reason: describeRequestError(error, context) };
+  } finally {
+    attempt.end();
+  }
+  return result.kind === 'ok' ? result : { kind: 'failed', reason: redactSecret(result.reason, u.token) };
+}
+
+async function closeUploader(u: UploaderState): Promise<void> {
+  if (u.closed) return;
+  u.closed = true;
+  // Requests in flight get a moment to finish; one stuck on a silent server must not hold up a
+  // settings change or shutdown for a whole time-out. Cutting it short is safe: the server
+  // deduplicates by sha256.
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), closeGraceMs);
+  });
+  const drained = u.dispatcher.close();
+  const finished = await Promise.race([drained.then(() => 'done' as const), grace]);
+  clearTimeout(timer);
+  if (finished === 'late') {
+    for (const attempt of u.attempts) attempt.cancel();
+    await drained;
+  }
 }
 
 function checkedEndpoint(url: string): string {
