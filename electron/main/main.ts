@@ -206,7 +206,7 @@ function createWorkerSupervisor(self: () => TrayApp): Supervisor {
       const settings = await state.service.effective();
       for (const problem of settings.problems) state.log(`config: ${problem}`);
       state.current = settings.config;
-      return { config: settings.config, configPath: state.paths.configPath };
+      return { config: settings.config };
     },
     onStatus: (status) => showStatus(self(), status),
     log: (line) => self().log(line),

@@ -19,7 +19,6 @@ export interface WorkerHandle {
 
 export interface StartArgs {
   readonly config: Config;
-  readonly configPath: string;
 }
 
 export interface Clock {
@@ -192,7 +191,7 @@ function launch(s: SupervisorState): void {
     .startArgs()
     .then((args) => {
       s.config = args.config;
-      if (s.worker === handle) handle.post({ type: 'start', config: args.config, configPath: args.configPath });
+      if (s.worker === handle) handle.post({ type: 'start', config: args.config });
     })
     .catch((err: unknown) => {
       // The settings could not be read: stop this worker; its exit goes through the crash path.

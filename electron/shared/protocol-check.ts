@@ -18,7 +18,7 @@ export function decodeMainToWorker(x: unknown): MainToWorker | null {
   const type = x['type'];
   if ((SIMPLE_COMMANDS as readonly string[]).includes(type)) return { type } as MainToWorker;
   if (type === 'start') {
-    return looksLikeConfig(x['config']) && typeof x['configPath'] === 'string' ? (x as unknown as MainToWorker) : null;
+    return looksLikeConfig(x['config']) ? (x as unknown as MainToWorker) : null;
   }
   if (type === 'apply-config') return looksLikeConfig(x['config']) ? (x as unknown as MainToWorker) : null;
   if (type === 'request') {

@@ -14,7 +14,7 @@ export type WorkerOp = keyof WorkerRequests;
 
 export type MainToWorker =
   /** First message: the settings (token already decrypted) and where config.ini lives. */
-  | { readonly type: 'start'; readonly config: Config; readonly configPath: string }
+  | { readonly type: 'start'; readonly config: Config }
   | { readonly type: 'apply-config'; readonly config: Config }
   | { readonly type: 'forward-now' }
   | { readonly type: 'pause' }

@@ -15,7 +15,7 @@ export interface WorkerPort {
 }
 
 export interface WorkerRuntimeDeps {
-  readonly createAgent: (config: Config, options: { readonly configPath: string }) => Agent;
+  readonly createAgent: (config: Config) => Agent;
   /** Ends the process (the real worker calls process.exit). */
   readonly exit: (code: number) => void;
 }
@@ -58,8 +58,8 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
   const statuses = statusThrottle(post);
   const postStatus = statuses.post;
 
-  async function start(config: Config, configPath: string): Promise<void> {
-    const created = deps.createAgent(config, { configPath });
+  async function start(config: Config): Promise<void> {
+    const created = deps.createAgent(config);
     agent = created;
     created.onStatus(postStatus);
     try {
@@ -105,7 +105,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
     if (stopping) return;
     switch (message.type) {
       case 'start':
-        if (agent === null && starting === null) starting = start(message.config, message.configPath);
+        if (agent === null && starting === null) starting = start(message.config);
         return;
       case 'apply-config':
         // A failure here leaves the agent in an unknown state: say why and exit, and the

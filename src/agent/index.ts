@@ -7,6 +7,6 @@ export { readStatusFile, statusFilePath, startOfLocalDay, idleStatus } from './s
 export { createFileLogger, createMemoryLogger, type Logger } from './logger.js';
 export { loadHeldBack } from './held-back.js';
 export { importLegacyOnce } from './legacy.js';
-export type { Agent, SeedCounts, PassResult } from './types.js';
+export type { Agent, SeedCounts } from './types.js';
 export type { AgentStatus, HeldBackEvent, PassSummary } from './status-types.js';
 export { runOnce, runSeed } from './once.js';

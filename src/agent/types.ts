@@ -18,16 +18,6 @@ export interface SeedCounts {
   readonly unreadable?: number;
 }
 
-export interface PassResult {
-  readonly forwarded: number;
-  readonly withReport: number;
-  readonly errors: number;
-  readonly pending: number;
-  readonly heldBack: number;
-  readonly seconds: number;
-  readonly stoppedEarly: boolean;
-}
-
 export interface Agent {
   /** Opens the record, imports a legacy record once, starts the watcher and the pass timer. */
   start(): Promise<void>;

@@ -1,4 +1,4 @@
-// The headless command line: run, once, seed, status, check. Output is for people, and with
+// The headless command line: run, once, seed, status, retry, check. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
 // 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';

@@ -13,7 +13,7 @@ export interface InMemoryWorker extends WorkerHandle {
   crash(code?: number): void;
 }
 
-export function inMemoryWorker(createAgent: (config: Config, options: { configPath: string }) => Agent): InMemoryWorker {
+export function inMemoryWorker(createAgent: (config: Config) => Agent): InMemoryWorker {
   const toWorker: Array<(event: { data: unknown }) => void> = [];
   const toMain: Array<(message: unknown) => void> = [];
   const exitListeners: Array<(code: number) => void> = [];

@@ -34,15 +34,15 @@ describe('status messages from the worker', () => {
     };
     let exited = false;
     runWorker(port, {
-      createAgent: (config, options) => {
-        const agent = createAgent(config, { ...options, log: createMemoryLogger() });
+      createAgent: (config) => {
+        const agent = createAgent(config, { log: createMemoryLogger() });
         agent.onStatus(() => agentChanges++);
         return agent;
       },
       exit: () => (exited = true),
     });
     const config = testConfig(site, { sfmUrl: receiver.url, concurrency: 4 });
-    listener!({ data: { type: 'start', config, configPath: `${site.root}/config.ini` } });
+    listener!({ data: { type: 'start', config } });
 
     await waitFor(() => posted.at(-1)?.status.deliveredTotal === 150, 'the final status with every event delivered', 15_000);
     expect(agentChanges).toBeGreaterThan(150);

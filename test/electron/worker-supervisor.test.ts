@@ -108,7 +108,7 @@ describe('the worker supervisor with the real worker body and agent', () => {
     const statuses: (AgentStatus | null)[] = [];
     const supervisor = createSupervisor({
       spawn: () => inMemoryWorker(realAgent),
-      startArgs: async () => ({ config: { ...config, apiToken: 'secret-token' }, configPath }),
+      startArgs: async () => ({ config: { ...config, apiToken: 'secret-token' } }),
       onStatus: (s) => statuses.push(s),
     });
     supervisor.start();
@@ -126,7 +126,7 @@ describe('the worker supervisor with the real worker body and agent', () => {
     }
     const supervisor = createSupervisor({
       spawn: () => inMemoryWorker(realAgent),
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
     });
     supervisor.start();
@@ -140,7 +140,7 @@ describe('the worker supervisor with the real worker body and agent', () => {
   it('stops cleanly on Quit: the agent stops (record flushed) before stop() resolves', async () => {
     const supervisor = createSupervisor({
       spawn: () => inMemoryWorker(realAgent),
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
     });
     supervisor.start();
@@ -161,14 +161,14 @@ describe('crashes and restarts', () => {
         workers.push(w);
         return w;
       },
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: (s) => statuses.push(s),
       restartDelaysMs: [1_000, 5_000, 30_000],
       clock,
     });
     supervisor.start();
     await flush();
-    expect(workers[0]?.received[0]).toMatchObject({ type: 'start', configPath });
+    expect(workers[0]?.received[0]).toMatchObject({ type: 'start' });
     workers[0]?.exit(3);
     const shown = statuses.at(-1);
     expect(shown?.running).toBe(false);
@@ -190,7 +190,7 @@ describe('crashes and restarts', () => {
         workers.push(w);
         return w;
       },
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
       restartDelaysMs: [1_000, 5_000, 30_000],
       clock,
@@ -212,7 +212,7 @@ describe('crashes and restarts', () => {
     let worker: ScriptedWorker | undefined;
     const supervisor = createSupervisor({
       spawn: () => (worker = scriptedWorker()),
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: (s) => statuses.push(s),
       clock,
     });
@@ -236,7 +236,7 @@ describe('crashes and restarts', () => {
         workers.push(w);
         return w;
       },
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
       restartDelaysMs: [1_000, 5_000],
       stableAfterMs: 60_000,
@@ -261,7 +261,7 @@ describe('crashes and restarts', () => {
     let worker: ScriptedWorker | undefined;
     const supervisor = createSupervisor({
       spawn: () => (worker = scriptedWorker()),
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
       clock,
     });
@@ -282,7 +282,7 @@ describe('crashes and restarts', () => {
         workers.push(w);
         return w;
       },
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
       clock,
     });
@@ -301,7 +301,7 @@ describe('crashes and restarts', () => {
     let worker: ScriptedWorker | undefined;
     const supervisor = createSupervisor({
       spawn: () => (worker = scriptedWorker()),
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: (s) => statuses.push(s),
       clock: manualClock(),
     });
@@ -329,7 +329,7 @@ describe('Quit', () => {
           }
         });
       },
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
     });
     supervisor.start();
@@ -343,7 +343,7 @@ describe('Quit', () => {
     let worker: ScriptedWorker | undefined;
     const supervisor = createSupervisor({
       spawn: () => (worker = scriptedWorker()),
-      startArgs: async () => ({ config, configPath }),
+      startArgs: async () => ({ config }),
       onStatus: () => undefined,
     });
     supervisor.start();
