@@ -228,6 +228,7 @@ async function load(ctx: ServiceContext): Promise<SettingsForm> {
     key: spec.key,
     kind: spec.kind,
     group: spec.group,
+    label: spec.label,
     doc: spec.doc,
     defaultText: spec.defaultText,
     value: raw.get(spec.key) ?? spec.defaultText,

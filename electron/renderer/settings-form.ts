@@ -10,27 +10,6 @@ const GROUPS: ReadonlyArray<{ readonly id: string; readonly title: string; reado
   { id: 'advanced', title: 'Advanced', collapsed: true },
 ];
 
-const LABELS: Readonly<Record<string, string>> = {
-  SERIES3_PATH: 'Watch folder',
-  SCAN_INTERVAL_SECONDS: 'Full pass every (seconds)',
-  MAX_EVENT_AGE_DAYS: 'Ignore events older than (days)',
-  SFM_QUIESCENCE_SECONDS: 'Wait until a file is unchanged for (seconds)',
-  SFM_MISSING_REPORT_GRACE_SECONDS: 'Send without its report after (seconds)',
-  SFM_FORWARD_ENABLED: 'Forward events to the server',
-  SFM_URL: 'Server address',
-  SFM_CA_FILE: 'Extra CA certificate file',
-  SFM_PROXY: 'Proxy',
-  SFM_HTTP_TIMEOUT_SECONDS: 'Upload time-out (seconds)',
-  SFM_MAX_FORWARDS_PER_PASS: 'Events per pass at most',
-  SFM_CONCURRENCY: 'Uploads at the same time',
-  STATE_DIR: 'Record folder',
-  LEGACY_STATE_FILE: 'Older record to import',
-  LOG_FILE: 'Log file',
-  LOG_MAX_KB: 'Rotate the log past (KB)',
-  SFM_RETRY_BASE_SECONDS: 'First retry wait (seconds)',
-  SFM_RETRY_MAX_SECONDS: 'Longest retry wait (seconds)',
-  SFM_HOLD_BACK_AFTER: 'Hold an event back after (rejections)',
-};
 
 const TRUE_WORDS = ['true', 'yes', 'on', '1'];
 
@@ -163,7 +142,7 @@ function buildField(field: SettingField): HTMLElement {
     input.type = 'checkbox';
     input.checked = TRUE_WORDS.includes(field.value.trim().toLowerCase());
     label.className = 'check';
-    label.append(input, document.createTextNode(` ${LABELS[field.key] ?? field.key}`), keyTag);
+    label.append(input, document.createTextNode(` ${field.label}`), keyTag);
     wrap.append(label, doc, message);
     input.addEventListener('change', () => void validateField(field.key, fieldValue(field.key)));
   } else {
@@ -171,7 +150,7 @@ function buildField(field: SettingField): HTMLElement {
     input.spellcheck = false;
     input.value = field.value;
     if (field.defaultText === '' && (field.key === 'STATE_DIR' || field.key === 'LOG_FILE')) input.placeholder = '(the default, next to config.ini)';
-    label.append(document.createTextNode(LABELS[field.key] ?? field.key), keyTag);
+    label.append(document.createTextNode(field.label), keyTag);
     const control = document.createElement('div');
     control.className = 'control';
     control.append(input);

@@ -23,6 +23,8 @@ export interface SettingField {
   /** The core's kind for the key (e.g. 'boolean', 'integer', 'url', 'path', 'string', 'secret'). */
   readonly kind: string;
   readonly group: string;
+  /** The field's name, from the core's key table (src/config/schema.ts). */
+  readonly label: string;
   readonly doc: string;
   readonly defaultText: string;
   /** The value in config.ini now, as text ('' when unset). Never set for the token. */

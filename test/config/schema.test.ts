@@ -133,3 +133,10 @@ describe('describeConfig', () => {
     expect(JSON.stringify(described)).not.toContain('sekrit');
   });
 });
+
+describe('issue 9 item 7: the key table is the one table of keys', () => {
+  it('every key has its settings-window label here (the page has no table of its own)', () => {
+    for (const spec of CONFIG_KEYS) expect(spec.label.trim(), spec.key).not.toBe('');
+    expect(new Set(CONFIG_KEYS.map((spec) => spec.label)).size).toBe(CONFIG_KEYS.length);
+  });
+});
