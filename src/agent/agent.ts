@@ -271,6 +271,9 @@ async function openResources(s: AgentState): Promise<void> {
   const { config, log } = s;
   const ledger = await openLedger(config.stateDir);
   s.ledger = ledger;
+  // "Last OK" after a restart is the last delivery in the record, not "never".
+  const lastSentMs = ledger.lastSentAtMs();
+  if (s.lastSuccessAt === null && lastSentMs !== null) s.lastSuccessAt = new Date(lastSentMs).toISOString();
   if (ledger.loadReport.corruptLines > 0) {
     log.warn(`the record in ${config.stateDir} had ${ledger.loadReport.corruptLines} unreadable lines; they were skipped`);
   }

@@ -131,6 +131,13 @@ export function countSince(index: DeliveryIndex, epochMs: number): number {
   return index.sinceCache.count;
 }
 
+/** When this agent last sent an event (seeded and imported ones excluded), or null: one walk, for a start. */
+export function lastSentAtMs(index: DeliveryIndex): number | null {
+  let last: number | null = null;
+  for (const stored of index.entries.values()) if (stored.source === 'sent' && (last === null || stored.atMs > last)) last = stored.atMs;
+  return last;
+}
+
 /** A caller's entry checked and turned into what is stored; throws a TypeError naming the field. */
 export function checkEntry(entry: DeliveredEntry, index: number): Stored {
   const where = `record item ${index}`;

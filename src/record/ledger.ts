@@ -6,7 +6,7 @@
 // journal-reader.ts; compaction in journal-compaction.ts; the start-of-pass check in
 // journal-check.ts.
 import { join, resolve } from 'node:path';
-import { cacheHash, checkEntry, checkIdentity, checkSha256, countSince, entryOf, knownHash, storeDelivery } from './delivery-index.js';
+import { cacheHash, checkEntry, checkIdentity, checkSha256, countSince, entryOf, knownHash, lastSentAtMs, storeDelivery } from './delivery-index.js';
 import type { DeliveryFacts, DeliveryIndex, FileIdentity, Stored } from './delivery-index.js';
 import { checkJournalNow } from './journal-check.js';
 import type { JournalCheck } from './journal-check.js';
@@ -42,6 +42,8 @@ export interface Ledger {
   record(items: readonly LedgerRecordItem[]): Promise<void>;
   /** Sent by this agent (not seeded, not imported) with forwardedAt >= epochMs: "sent today". */
   countSince(epochMs: number): number;
+  /** When an event was last sent (not seeded or imported), or null; walks the record once. */
+  lastSentAtMs(): number | null;
   compact(): Promise<void>;
   /** Persists remembered hashes and waits for pending writes. */
   flush(): Promise<void>;
@@ -116,6 +118,7 @@ function ledgerOf(state: LedgerState): Ledger {
     deliveryOf: (sha256) => index.entries.get(sha256),
     knownHash: (file) => knownHash(index, file),
     countSince: (epochMs) => countSince(index, epochMs),
+    lastSentAtMs: () => lastSentAtMs(index),
     rememberHash: (file, sha256) => rememberHash(state, file, sha256),
     record: (items) => record(state, items),
     compact: () => {
