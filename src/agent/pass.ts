@@ -6,12 +6,11 @@ import type { Config } from '../config/types.js';
 import type { Ledger } from '../record/index.js';
 import type { Backoff, Uploader } from '../upload/index.js';
 import type { UploadOutcome } from '../upload/types.js';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { classifyFileError, listFolder } from '../scan/index.js';
+import { checkOpens, listFolder } from '../scan/index.js';
 import { binaryNameOfReport, isEventBinaryName } from '../pair/index.js';
 import type { WaitReason } from '../pair/types.js';
-import type { DirEntry, ReadOutcome } from '../scan/types.js';
+import type { DirEntry } from '../scan/types.js';
 import type { HeldBackTracker } from './held-back.js';
 import { createReadTroubles, isQuietKind, keepOnly, noteReadFailure, visibleTroubles, type ReadTroubles } from './read-troubles.js';
 import type { PassSummary } from './status-types.js';
@@ -225,7 +224,7 @@ async function dryRunEnd(ctx: PassContext, troubles: ReadTroubles, plan: PassPla
   for (const c of plan.ready) {
     const filename = c.event.binary.name;
     // "Would send" must not promise a file that cannot be read: open each one briefly (no read).
-    const failure = await openFailure(join(ctx.config.series3Path, filename));
+    const failure = await checkOpens(join(ctx.config.series3Path, filename));
     if (failure === null || isQuietKind(failure.error)) {
       planned.push({ filename, withReport: c.event.report !== null, lateReport: c.lateReport, modified: iso(c.event.binary.mtimeMs) });
       continue;
@@ -323,17 +322,6 @@ function count(ctx: PassContext, tally: PassTally, candidate: Candidate, result:
     remaining: total - tally.resolved,
     last: { kind: result.kind, atMs, reason: result.kind === 'delivered' ? null : (tally.lastFailure?.reason ?? null) },
   });
-}
-
-/** Opens and closes a file without reading it: null when it opens, else why not (classified). */
-async function openFailure(path: string): Promise<Extract<ReadOutcome, { kind: 'failed' }> | null> {
-  try {
-    await (await open(path, 'r')).close();
-    return null;
-  } catch (err) {
-    const kind = classifyFileError(err);
-    return { kind: 'failed', error: kind, reason: kind === 'permission' ? `${path} cannot be read (permission denied): give this user read access to the watch folder` : `${path} cannot be opened (${err instanceof Error ? err.message : String(err)})` };
-  }
 }
 
 /** The words for a record that cannot be written: the ledger's own when it classified the failure. */

@@ -169,6 +169,20 @@ function failed(error: FileErrorKind, reason: string): Extract<ReadOutcome, { ki
   return { kind: 'failed', error, reason };
 }
 
+/**
+ * Opens and closes a file without reading it (a dry run's "can this be sent?"): null when it
+ * opens, else the failure classified and worded like a failed read.
+ */
+export async function checkOpens(path: string): Promise<Extract<ReadOutcome, { kind: 'failed' }> | null> {
+  try {
+    await (await open(path, 'r')).close();
+    return null;
+  } catch (err) {
+    const kind = classifyFileError(err);
+    return failed(kind, describeFailure(path, kind, err));
+  }
+}
+
 /** A file error worded for a person, naming the file (also for the uploader's own reads). */
 export function describeFailure(path: string, kind: FileErrorKind, err: unknown): string {
   const detail = err instanceof Error ? err.message : String(err);

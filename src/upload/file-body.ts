@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { SentFile, StreamedFile } from './types.js';
+import { errorCode, errorMessage } from '../text/errors.js';
 
 export interface FileBody {
   readonly contentType: string;
@@ -140,7 +141,7 @@ function movement(expected: StreamedFile, size: number, mtimeMs: number): string
 
 /** The upload module does not import scan/: a short wording of its own, naming the file. */
 function fileProblem(path: string, error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code = errorCode(error) ?? '';
   switch (code) {
     case 'ENOENT':
       return `${path} vanished before it could be sent (renamed or deleted); it will be looked for again`;
@@ -150,6 +151,6 @@ function fileProblem(path: string, error: unknown): string {
     case 'EACCES':
       return `${path} cannot be read (permission denied): give this user read access to the watch folder`;
     default:
-      return `${path} could not be read while it was sent: ${error instanceof Error ? error.message : String(error)}; it will be tried again`;
+      return `${path} could not be read while it was sent: ${errorMessage(error)}; it will be tried again`;
   }
 }
