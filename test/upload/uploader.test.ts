@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createUploader, importUrl } from '../../src/upload/index.js';
 import type { Behaviour } from '../support/receiver.js';
 import { closedPortUrl, event, receiver, uploader } from './helpers.js';
+import { waitFor } from '../support/fixtures.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -201,7 +202,9 @@ describe('a failed upload', () => {
     const controller = new AbortController();
     const first = upload.upload(event(), controller.signal);
     const queued = upload.upload(event(), controller.signal);
-    setTimeout(() => controller.abort(), 100);
+    // Cancel once the first is on the server (not after a fixed delay a loaded machine may outrun).
+    await waitFor(() => server.requests.length === 1, 'the first upload at the server');
+    controller.abort();
 
     expect((await first).kind).toBe('transient');
     expect(await queued).toEqual({ kind: 'transient', reason: expect.stringMatching(/cancelled before it was sent$/) });
