@@ -2,6 +2,7 @@
 // FAILING_NOTICE_AFTER_MS (15 min), once when it recovers after that. Pure: main.ts feeds
 // it every status and shows what it returns, so the rule is tested without Electron.
 import type { AgentStatus } from '../../src/agent/status-types.js';
+import { unacknowledged } from '../../src/agent/status-view.js';
 import { formatCount, trayState } from './tray-view.js';
 
 export const FAILING_NOTICE_AFTER_MS = 15 * 60_000;
@@ -29,7 +30,8 @@ function minutes(ms: number): string {
 function reason(status: AgentStatus): string {
   if (!status.running) return 'The forwarding agent is not running.';
   if (status.lastFailureReason !== null && (status.failingSince !== null || status.serverReachable === false)) return status.lastFailureReason;
-  if (status.heldBack.length > 0) return `${formatCount(status.heldBack.length)} events held back: ${status.heldBack[0]?.reason ?? ''}`;
+  const held = unacknowledged(status);
+  if (held.length > 0) return `${formatCount(held.length)} events held back: ${held[0]?.reason ?? ''}`;
   return status.problems[0] ?? 'See the log for details.';
 }
 

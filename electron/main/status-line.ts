@@ -3,7 +3,7 @@
 // glance rule as the tray's icon (src/agent/status-view.ts), so the window and the tray
 // cannot disagree about "failing". No Electron here; tested in Node and in the page.
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import { formatCount, glanceState, type GlanceState } from '../../src/agent/status-view.js';
+import { formatCount, glanceState, heldBackWords, type GlanceState } from '../../src/agent/status-view.js';
 import type { StatusLine } from '../shared/settings-api.js';
 
 function headline(state: GlanceState, status: AgentStatus): string {
@@ -24,7 +24,8 @@ export function statusLine(status: AgentStatus | null): StatusLine {
   const state = glanceState(status);
   if (status === null) return { state, text: 'Starting the agent…' };
   const parts = [headline(state, status), `${formatCount(status.deliveredToday)} sent today`, `${formatCount(status.waiting)} waiting`];
-  if (status.heldBack.length > 0) parts.push(`${formatCount(status.heldBack.length)} held back`);
+  const held = heldBackWords(status);
+  if (held !== null) parts.push(held);
   const why = status.problems[0] ?? (state === 'failing' ? status.lastFailureReason : null);
   return { state, text: why ? `${parts.join(' · ')} — ${why}` : parts.join(' · ') };
 }

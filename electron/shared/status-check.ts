@@ -62,8 +62,9 @@ function heldBackEvent(x: unknown): HeldBackEvent {
     sha256: str(x, 'sha256', 64),
     filename: str(x, 'filename', MAX_TEXT_CHARS),
     reason: str(x, 'reason', MAX_TEXT_CHARS),
-    attempts: num(x, 'attempts'),
+    refusals: num(x, 'refusals'),
     since: str(x, 'since', MAX_TIME_CHARS),
+    dismissed: bool(x, 'dismissed'),
   };
 }
 

@@ -11,7 +11,7 @@ import { createBackoff, createUploader, type Backoff, type Uploader } from '../u
 import { watchFolder } from '../scan/index.js';
 import type { Agent, SeedCounts } from './types.js';
 import type { AgentStatus, PassSummary } from './status-types.js';
-import { loadHeldBack, type HeldBackTracker } from './held-back.js';
+import { loadHeldBack, type HeldBackChange, type HeldBackTracker } from './held-back.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { serverAnswered, serverFailed, type OutageState, type OutageStep } from './outage-log.js';
 import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
@@ -127,7 +127,8 @@ export function createAgent(initialConfig: Config, options: AgentOptions = {}): 
     forwardNow: () => forwardNow(s),
     pause: () => setPaused(s, true),
     resume: () => setPaused(s, false),
-    retryHeldBack: () => retryHeldBack(s),
+    retryHeldBack: (filenames) => retryHeldBack(s, filenames),
+    dismissHeldBack: (filenames) => dismissHeldBack(s, filenames),
     applyConfig: (next) => whileIdle(s, () => applyConfig(s, next)),
     reportConfigProblem: (problems) => reportConfigProblem(s, problems),
     seedPreview: () => whileIdle(s, () => seedBacklog({ config: s.config, ledger: requireLedger(s), now: s.clock.now, preview: true })),
@@ -537,12 +538,26 @@ function setPaused(s: AgentState, paused: boolean): void {
   if (!paused) requestPass(s, true);
 }
 
-function retryHeldBack(s: AgentState): void {
-  const released = s.heldBack?.releaseAll() ?? 0;
-  if (released > 0) s.log.info(`${released} held-back events released for another try`);
-  void s.heldBack?.save();
+function retryHeldBack(s: AgentState, filenames?: readonly string[]): HeldBackChange {
+  const change = s.heldBack?.release(filenames) ?? { changed: [], notHeldBack: [...(filenames ?? [])] };
+  if (change.changed.length > 0) s.log.info(`released for another try by a person: ${change.changed.join(', ')}`);
+  saveHeldBack(s);
   publish(s);
   requestPass(s, true);
+  return change;
+}
+
+function dismissHeldBack(s: AgentState, filenames: readonly string[]): HeldBackChange {
+  const change = s.heldBack?.dismiss(filenames) ?? { changed: [], notHeldBack: [...filenames] };
+  if (change.changed.length > 0) s.log.info(`dismissed by a person (kept held back, no longer failing): ${change.changed.join(', ')}`);
+  saveHeldBack(s);
+  publish(s);
+  return change;
+}
+
+/** A person's retry or dismissal is written now, so it survives a restart that comes before the next pass. */
+function saveHeldBack(s: AgentState): void {
+  void s.heldBack?.save().catch((err: Error) => s.log.warn(`cannot write the held-back list in ${s.config.stateDir}: ${err.message}`));
 }
 
 async function applyConfig(s: AgentState, next: Config): Promise<void> {

@@ -142,6 +142,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     return finish(ctx, tally, troubles, null, { pending: 0, stoppedEarly: true, folderProblem: (err as Error).message });
   }
   if (troubles.byName.size > 0) keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
+  if (!ctx.dryRun) await dropGoneHeldBack(ctx, entries);
   const plan = planPass({
     entries,
     record: ctx.ledger,
@@ -165,6 +166,13 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     stoppedEarly,
     folderProblem: null,
   });
+}
+
+/** A held-back event whose file has left the watch folder is dropped, and said once in the log. */
+async function dropGoneHeldBack(ctx: PassContext, entries: readonly DirEntry[]): Promise<void> {
+  const dropped = ctx.heldBack.dropGone(new Set(entries.map((entry) => entry.name)));
+  for (const name of dropped) ctx.log.info(`dropped the held-back event ${name}: it is no longer in ${ctx.config.series3Path}`);
+  if (dropped.length > 0) await ctx.heldBack.save();
 }
 
 /** Binaries and reports: the only files a pass looks at (monitor logs and strays are not stat'ed). */

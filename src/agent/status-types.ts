@@ -6,9 +6,12 @@ export interface HeldBackEvent {
   readonly filename: string;
   /** The last permanent failure, as a person can read it. */
   readonly reason: string;
-  readonly attempts: number;
+  /** How many times the server refused it. */
+  readonly refusals: number;
   /** ISO UTC of the failure that held it back. */
   readonly since: string;
+  /** A person acknowledged it: still held back (never sent) and listed, but not failing. */
+  readonly dismissed: boolean;
 }
 
 export interface PassSummary {

@@ -4,7 +4,7 @@
 // (the agent, `once`, `status` with no agent running, the tray's stand-in for a crashed
 // worker) goes through statusFrom; every view (tray, settings page, notification) asks
 // glanceState / isFailing, so no two places can disagree about "failing".
-import type { AgentStatus } from './status-types.js';
+import type { AgentStatus, HeldBackEvent } from './status-types.js';
 
 /** What the agent knows, in the units it keeps them (times in ms); statusFrom turns it into the shown status. */
 export interface StatusFacts extends Omit<AgentStatus, 'version' | 'updatedAt' | 'backoffUntil'> {
@@ -35,12 +35,18 @@ export function factsOf(status: AgentStatus): StatusFacts {
 /** The five states a technician tells apart at a glance (the tray has an icon for each). */
 export type GlanceState = 'off' | 'ok' | 'busy' | 'paused' | 'failing';
 
+/** The held-back events no person has dismissed yet: the ones that make the agent failing. */
+export function unacknowledged(status: Pick<AgentStatus, 'heldBack'>): readonly HeldBackEvent[] {
+  return status.heldBack.filter((h) => !h.dismissed);
+}
+
 /**
  * The one rule for "failing" while the agent runs: the server does not answer, uploads keep
- * failing, events are held back, or a lasting problem (watch folder, record, bad config value).
+ * failing, events are held back (and not dismissed by a person), or a lasting problem (watch
+ * folder, record, bad config value).
  */
 export function isFailing(status: AgentStatus): boolean {
-  return status.serverReachable === false || status.failingSince !== null || status.heldBack.length > 0 || status.problems.length > 0;
+  return status.serverReachable === false || status.failingSince !== null || unacknowledged(status).length > 0 || status.problems.length > 0;
 }
 
 /** The state a glance shows. An agent that stopped unasked is failing; then "off" and "paused", which a person chose, win over failing. */
@@ -64,6 +70,18 @@ export function failingHeadline(status: AgentStatus): string {
   if (!status.running) return 'Stopped';
   if (status.serverReachable === false) return 'Server unreachable';
   if (status.failingSince !== null) return 'Uploads failing';
-  if (status.heldBack.length > 0) return `${formatCount(status.heldBack.length)} held back`;
+  if (unacknowledged(status).length > 0) return heldBackWords(status) ?? 'Held back';
   return 'Problem';
+}
+
+/**
+ * The held-back events in words, the same in the tray, the settings window and `status`:
+ * "3 held back", "3 held back (1 dismissed)", "1 held back (dismissed)"; null when there are none.
+ */
+export function heldBackWords(status: Pick<AgentStatus, 'heldBack'>): string | null {
+  const total = status.heldBack.length;
+  if (total === 0) return null;
+  const dismissed = total - unacknowledged(status).length;
+  const note = dismissed === 0 ? '' : dismissed === total ? (total === 1 ? ' (dismissed)' : ' (all dismissed)') : ` (${formatCount(dismissed)} dismissed)`;
+  return `${formatCount(total)} held back${note}`;
 }

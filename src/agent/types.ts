@@ -28,8 +28,11 @@ export interface Agent {
   forwardNow(): void;
   pause(): void;
   resume(): void;
-  /** Puts held-back events back in the queue. */
-  retryHeldBack(): void;
+  /** Puts the held-back events with these names back in the queue; with none named, every one
+   * not dismissed. A name not held back changes nothing (see HeldBackTracker.release). */
+  retryHeldBack(filenames?: readonly string[]): HeldBackChange;
+  /** Acknowledges held-back events: they stay out of the queue and listed, and stop counting as failing. */
+  dismissHeldBack(filenames: readonly string[]): HeldBackChange;
   /** Applies new settings without a restart (folder, server, pacing...). */
   applyConfig(config: Config): Promise<void>;
   /** config.ini now has these problems and is kept out (null: it reads well again): logged once
@@ -42,6 +45,12 @@ export interface Agent {
   status(): AgentStatus;
   /** Called on every status change; returns an unsubscribe function. */
   onStatus(listener: (status: AgentStatus) => void): () => void;
+}
+
+/** What a retry or dismiss of held-back events did: the file names it changed, and the names that are not held back (then it changed nothing). */
+export interface HeldBackChange {
+  readonly changed: readonly string[];
+  readonly notHeldBack: readonly string[];
 }
 
 export type { ServerCheck };

@@ -1,21 +1,21 @@
-// The headless command line: run, once, seed, status, retry, check. Output is for people, and with
+// The headless command line: run, once, seed, status, check, held-back, retry, dismiss. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
 // 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
 import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
-import { openLedger } from '../record/index.js';
 import {
   checkServer,
   createAgent,
   createFileLogger,
-  loadHeldBack,
   runOnce,
   runSeed,
   type AgentStatus,
   type Logger,
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
+import { heldBackWords } from '../agent/status-view.js';
+import { actOnHeldBack, describeHeldBack, listHeldBack } from './held-back-command.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -34,10 +34,12 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'retry'] as const;
+const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'held-back', 'retry', 'dismiss'] as const;
+/** The commands that take file names after them. */
+const FILE_COMMANDS: readonly Command[] = ['retry', 'dismiss'];
 type Command = (typeof COMMANDS)[number];
 
-export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
+export const USAGE = `usage: series3-watcher <command> [FILE…] [--config FILE] [--json] [--dry-run] [--verbose]
 
 commands:
   run      watch the folder and forward events until stopped (Ctrl+C, Ctrl+Break, or closing the console)
@@ -46,8 +48,13 @@ commands:
            (--dry-run: only count)
   status   what the agent is doing (or did last)
   check    validate config.ini and ask the server whether it is ready
-  retry    put held-back events back in the queue (when no agent is running;
-           a running tray app has its own Retry held-back events)
+  held-back  list the events held back after repeated refusals (reason, since, refusals, dismissed)
+  retry [FILE…]  put the named held-back events back in the queue; with none named, every one
+           not dismissed
+  dismiss FILE…  acknowledge held-back events: they stay out of the queue and listed, and no
+           longer make the tray failing
+           retry and dismiss change nothing while an agent runs on the same STATE_DIR
+           (\`run\` or the tray app: use its Settings window's Held back page, or stop \`run\` first)
 
 options:
   --config FILE  the settings file (default: ./${DEFAULT_CONFIG_NAME})
@@ -55,7 +62,8 @@ options:
   --dry-run      with once or seed: change nothing
   --verbose      with run or once: also print the log lines on stderr
 
-exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage`;
+exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage (for retry
+and dismiss also: a named FILE is not held back, or an agent is running; nothing was changed)`;
 
 interface Args {
   readonly command: Command;
@@ -63,6 +71,8 @@ interface Args {
   readonly json: boolean;
   readonly dryRun: boolean;
   readonly verbose: boolean;
+  /** retry and dismiss: the held-back events named. */
+  readonly files: readonly string[];
 }
 
 class UsageError extends Error {}
@@ -73,6 +83,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let json = false;
   let dryRun = false;
   let verbose = false;
+  const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
@@ -87,11 +98,13 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (command === null) {
       if (!(COMMANDS as readonly string[]).includes(arg)) throw new UsageError(`unknown command "${arg}": use one of ${COMMANDS.join(', ')}`);
       command = arg as Command;
-    } else throw new UsageError(`unexpected argument "${arg}"`);
+    } else if (FILE_COMMANDS.includes(command)) files.push(arg);
+    else throw new UsageError(`unexpected argument "${arg}"`);
   }
   if (command === null) throw new UsageError('no command given');
+  if (command === 'dismiss' && files.length === 0) throw new UsageError('dismiss needs the held-back events to dismiss, e.g. dismiss M529LK44.AB0 (see series3-watcher held-back)');
   if (dryRun && command !== 'once' && command !== 'seed') throw new UsageError(`--dry-run goes with once or seed, not ${command}`);
-  return { command, configPath: resolve(configPath), json, dryRun, verbose };
+  return { command, configPath: resolve(configPath), json, dryRun, verbose, files };
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -111,7 +124,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (args.command === 'check') return check(args, loaded, io);
   // status only reads: with a bad value in config.ini it still tells what the running agent
   // does (which includes that bad value among its problems), on the file's other settings.
-  const readOnly = args.command === 'status' && loaded.kind === 'bad' ? loaded.config : undefined;
+  const readOnly = (args.command === 'status' || args.command === 'held-back') && loaded.kind === 'bad' ? loaded.config : undefined;
   if (loaded.kind === 'bad' && readOnly === undefined) return EXIT_USAGE;
   const config = loaded.kind === 'ok' ? loaded.config : readOnly!;
   try {
@@ -124,8 +137,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await seed(args, config, io);
       case 'status':
         return await status(args, config, io);
+      case 'held-back':
+        return await listHeldBack(config, args.json, io);
       case 'retry':
-        return await retry(args, config, io);
+      case 'dismiss':
+        return await actOnHeldBack(config, args.command, args.files, args.json, io);
     }
   } catch (err) {
     // The record is locked by another agent, the legacy file is unreadable, the folder is gone...
@@ -310,23 +326,6 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-async function retry(args: Args, config: Config, io: CliIo): Promise<number> {
-  // Taking the record's lock proves no agent is running that would overwrite held-back.json.
-  const ledger = await openLedger(config.stateDir);
-  try {
-    const heldBack = await loadHeldBack(config.stateDir, config.holdBackAfterFailures);
-    const names = heldBack.list().map((h) => h.filename);
-    const released = heldBack.releaseAll();
-    await heldBack.save();
-    io.stdout(released === 0 ? 'no held-back events' : `released ${released} held-back events for another try: ${names.join(', ')}`);
-    if (args.json) emitJson(io, { released, filenames: names });
-    return EXIT_OK;
-  } finally {
-    await ledger.close();
-  }
-}
-
-
 export function describeStatus(s: AgentStatus, nowMs: number): string[] {
   const n = (v: number): string => v.toLocaleString('en-US');
   const when = (iso: string | null): string => (iso === null ? 'never' : `${iso} (${ago(Date.parse(iso), nowMs)})`);
@@ -336,8 +335,8 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     `watch folder: ${s.watchFolder}`,
     `delivered: ${n(s.deliveredTotal)} in total, ${n(s.deliveredToday)} today`,
     `waiting: ${n(s.waiting)}`,
-    `held back: ${n(s.heldBack.length)}`,
-    ...s.heldBack.map((h) => `  ${h.filename}: ${h.reason} (${h.attempts} tries)`),
+    `held back: ${heldBackWords(s) ?? 'none'}`,
+    ...s.heldBack.map((h) => `  ${describeHeldBack(h)}`),
     `last OK: ${when(s.lastSuccessAt)}`,
     `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
     `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${s.backoffUntil}` : ''}`,

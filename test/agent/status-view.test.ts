@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { idleStatus } from '../../src/agent/status-file.js';
-import { factsOf, failingHeadline, glanceState, isFailing, statusFrom } from '../../src/agent/status-view.js';
+import { factsOf, failingHeadline, glanceState, heldBackWords, isFailing, statusFrom } from '../../src/agent/status-view.js';
 
 const NOW_MS = Date.parse('2026-05-08T12:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
-const held = { sha256: 'a'.repeat(64), filename: 'M529LK44.AB0', reason: 'row status "error"', attempts: 3, since: iso(NOW_MS - 60_000) };
+const held = { sha256: 'a'.repeat(64), filename: 'M529LK44.AB0', reason: 'row status "error"', refusals: 3, since: iso(NOW_MS - 60_000), dismissed: false };
 
 function running(overrides: Partial<AgentStatus> = {}): AgentStatus {
   return { ...idleStatus({ forwardEnabled: true, series3Path: 'C:\\events', sfmUrl: 'http://sfm:8000' }, NOW_MS), pid: 7, running: true, serverReachable: true, ...overrides };
@@ -41,6 +41,8 @@ describe('item 4: one rule for failing', () => {
     ['server not asked yet', { serverReachable: null }, false],
     ['uploads failing for a while', { failingSince: iso(NOW_MS - 60_000) }, true],
     ['events held back', { heldBack: [held] }, true],
+    ['held back, every one dismissed by a person', { heldBack: [{ ...held, dismissed: true }] }, false],
+    ['one dismissed, one not', { heldBack: [{ ...held, dismissed: true }, { ...held, filename: 'M529LK45.AB0' }] }, true],
     ['a lasting problem (missing watch folder)', { problems: ['cannot read the watch folder'] }, true],
   ];
   it.each(cases)('%s -> %s', (_name, overrides, failing) => {
@@ -59,10 +61,27 @@ describe('item 4: the glance state every view shows', () => {
     ['server unreachable', running({ serverReachable: false }), 'failing', 'Server unreachable'],
     ['uploads failing', running({ failingSince: iso(NOW_MS) }), 'failing', 'Uploads failing'],
     ['held back', running({ heldBack: [held] }), 'failing', '1 held back'],
+    ['held back, one of two dismissed', running({ heldBack: [held, { ...held, dismissed: true }] }), 'failing', '2 held back (1 dismissed)'],
+    ['held back and dismissed: all delivered', running({ heldBack: [{ ...held, dismissed: true }] }), 'ok', null],
     ['a problem', running({ problems: ['cannot read the watch folder'] }), 'failing', 'Problem'],
   ];
   it.each(cases)('%s -> %s', (_name, status, state, headline) => {
     expect(glanceState(status)).toBe(state);
     if (status !== null && headline !== null) expect(failingHeadline(status)).toBe(headline);
+  });
+});
+
+describe('issue 10 item 2: held-back events in words, the same in every view', () => {
+  const dismissed = { ...held, dismissed: true };
+  const cases: ReadonlyArray<readonly [string, AgentStatus['heldBack'], string | null]> = [
+    ['none', [], null],
+    ['one', [held], '1 held back'],
+    ['three, one dismissed', [held, held, dismissed], '3 held back (1 dismissed)'],
+    ['one, dismissed', [dismissed], '1 held back (dismissed)'],
+    ['two, both dismissed', [dismissed, dismissed], '2 held back (all dismissed)'],
+    ['1,204 (counts grouped)', Array.from({ length: 1204 }, () => held), '1,204 held back'],
+  ];
+  it.each(cases)('%s -> %s', (_name, heldBack, words) => {
+    expect(heldBackWords({ heldBack })).toBe(words);
   });
 });

@@ -20,6 +20,6 @@ export function statusWith(overrides: Partial<AgentStatus> = {}): AgentStatus {
   };
 }
 
-export function heldBack(filename: string, reason: string): HeldBackEvent {
-  return { sha256: 'a'.repeat(64), filename, reason, attempts: 3, since: minutesAgo(30) };
+export function heldBack(filename: string, reason: string, dismissed = false): HeldBackEvent {
+  return { sha256: 'a'.repeat(64), filename, reason, refusals: 3, since: minutesAgo(30), dismissed };
 }
