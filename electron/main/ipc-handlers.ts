@@ -12,6 +12,7 @@ import type {
   TokenChange,
 } from '../shared/settings-api.js';
 import { isFormKey, type SettingsService } from './settings-service.js';
+import { checkEventFilenames } from '../shared/protocol-check.js';
 
 /** Longer than any path or URL a person types; stops a runaway page from sending megabytes. */
 export const MAX_VALUE_CHARS = 4096;
@@ -57,6 +58,13 @@ export function checkSaveRequest(x: unknown): SaveRequest {
   return { changes: checkFormValues(x['changes']), token: checkTokenChange(x['token']), startAtLogin: x['startAtLogin'] };
 }
 
+/** A held-back event's name: an event binary's file name, nothing else (never a path). */
+export function checkHeldBackName(x: unknown): string {
+  const name = text(x, 'the held-back file name');
+  if (checkEventFilenames([name]) === null) throw new BadArguments(`${name.slice(0, 64)} is not an event file name (e.g. M529LK44.AB0)`);
+  return name;
+}
+
 export interface WindowActions {
   chooseFolder(current: string): Promise<string | null>;
   close(): void;
@@ -99,6 +107,14 @@ export function createIpcHandlers(service: SettingsService, window: WindowAction
     'settings:close': async (args) => {
       arity(args, 0, 'settings:close');
       window.close();
+    },
+    'settings:held-back-retry': async (args) => {
+      arity(args, 1, 'settings:held-back-retry');
+      return service.heldBack('retry', checkHeldBackName(args[0]));
+    },
+    'settings:held-back-dismiss': async (args) => {
+      arity(args, 1, 'settings:held-back-dismiss');
+      return service.heldBack('dismiss', checkHeldBackName(args[0]));
     },
   };
 }

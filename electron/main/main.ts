@@ -190,6 +190,7 @@ function createService(self: () => TrayApp, configPath: string, given: TrayApp['
     checkServer,
     seedPreview: () => self().supervisor.request('seed-preview'),
     seed: () => self().supervisor.request('seed'),
+    heldBack: (action, filenames) => self().supervisor.request(action === 'retry' ? 'held-back-retry' : 'held-back-dismiss', filenames),
     onSaved: (config) => {
       self().current = config;
       self().supervisor.applyConfig(config);
@@ -247,6 +248,9 @@ async function onTrayAction(state: TrayApp, action: TrayAction): Promise<void> {
       state.supervisor.send(action);
       return;
     case 'settings':
+      state.settingsWindow.show();
+      return;
+    case 'show-held-back':
       state.settingsWindow.show();
       return;
     case 'open-log':

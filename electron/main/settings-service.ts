@@ -31,6 +31,8 @@ import type {
   SettingsForm,
   TokenChange,
 } from '../shared/settings-api.js';
+import type { HeldBackAnswer, HeldBackRequest } from '../shared/settings-api.js';
+import { heldBackAnswer, type HeldBackRunner } from './held-back-service.js';
 
 export const TOKEN_KEY = 'SFM_API_TOKEN';
 export const ENCRYPTED_TOKEN_KEY = 'SFM_API_TOKEN_ENCRYPTED';
@@ -59,6 +61,8 @@ export interface SettingsServiceDeps {
   readonly checkServer: (config: Config) => Promise<ServerCheck>;
   readonly seedPreview: () => Promise<SeedCounts>;
   readonly seed: () => Promise<SeedCounts>;
+  /** Retries or dismisses held-back events in the running agent (through the worker). */
+  readonly heldBack?: HeldBackRunner;
   /** Called after a save with the new settings (token decrypted) so the agent applies them. */
   readonly onSaved: (config: Config) => void | Promise<void>;
   /** Where a plain token may be written and how it is worded; default process.platform. */
@@ -113,6 +117,8 @@ export interface SettingsService {
   testConnection(changes: FormValues, token: TokenChange): Promise<ConnectionAnswer>;
   previewSeed(): Promise<SeedAnswer>;
   seedBacklog(): Promise<SeedAnswer>;
+  /** Retry or Dismiss on the Held back page, for one event by its file name. */
+  heldBack(action: HeldBackRequest, filename: string): Promise<HeldBackAnswer>;
   effective(): Promise<EffectiveSettings>;
 }
 
@@ -351,6 +357,8 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
     testConnection: (changes, token) => testConnection(ctx, changes, token),
     previewSeed: () => seedAnswer(ctx.seedPreview),
     seedBacklog: () => seedAnswer(ctx.seed),
+    heldBack: (action, filename) =>
+      heldBackAnswer(ctx.heldBack ?? (() => Promise.reject(new Error('the forwarding agent is not reachable from here'))), action, filename),
     effective: () => effective(ctx),
   };
 }

@@ -4,7 +4,8 @@
 // Which state (and whether it is failing) is decided once, in src/agent/status-view.ts,
 // which the settings page's status line uses too.
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import { failingHeadline, formatCount, glanceState, type GlanceState } from '../../src/agent/status-view.js';
+import { failingHeadline, formatCount, glanceState, unacknowledged, type GlanceState } from '../../src/agent/status-view.js';
+import { heldBackRetryItem, heldBackShowItem, type HeldBackAction } from './tray-held-back.js';
 
 export { formatCount };
 
@@ -12,7 +13,7 @@ export { formatCount };
 export type TrayState = GlanceState;
 
 /** Menu actions the Electron side wires to the agent, the window or the shell. */
-export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'open-log' | 'open-folder' | 'quit';
+export type TrayAction = 'forward-now' | 'pause' | 'resume' | HeldBackAction | 'settings' | 'open-log' | 'open-folder' | 'quit';
 
 export type TrayMenuItem =
   | { readonly kind: 'status'; readonly label: string }
@@ -109,13 +110,10 @@ function statusLines(state: TrayState, status: AgentStatus | null, nowMs: number
     const seconds = Math.ceil((Date.parse(status.backoffUntil) - nowMs) / 1000);
     nextTry = `Next try in ${seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`}`;
   }
-  if (status.heldBack.length > 0) {
-    const first = status.heldBack[0];
-    const more = status.heldBack.length > 1 ? ` (and ${formatCount(status.heldBack.length - 1)} more)` : '';
-    reasons.push(`${formatCount(status.heldBack.length)} held back: ${first?.filename ?? ''}: ${first?.reason ?? ''}${more}`);
-  }
   reasons.push(...status.problems);
-  if (state === 'failing' && reasons.length === 0 && status.running) reasons.push('Uploads are failing: see Open log');
+  // Held-back events have their own line ("N held back — Show…", tray-held-back.ts).
+  const heldBackTells = unacknowledged(status).length > 0;
+  if (state === 'failing' && reasons.length === 0 && !heldBackTells && status.running) reasons.push('Uploads are failing: see Open log');
   lines.push(...reasons);
   if (nextTry !== null) lines.push(nextTry);
   return lines.map((line) => shorten(line, STATUS_LINE_MAX_CHARS));
@@ -125,6 +123,8 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   const state = trayState(status);
   const canSend = status !== null && status.running && status.forwardEnabled;
   const menu: TrayMenuItem[] = statusLines(state, status, nowMs).map((label) => ({ kind: 'status', label }));
+  const showHeldBack = heldBackShowItem(status);
+  if (showHeldBack !== null) menu.push({ ...showHeldBack, label: shorten(showHeldBack.label, STATUS_LINE_MAX_CHARS) });
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'forward-now', label: 'Forward now', enabled: canSend && !status.paused });
   menu.push(
@@ -132,9 +132,8 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
       ? { kind: 'action', action: 'resume', label: 'Resume', enabled: canSend }
       : { kind: 'action', action: 'pause', label: 'Pause', enabled: canSend },
   );
-  if (status !== null && status.heldBack.length > 0) {
-    menu.push({ kind: 'action', action: 'retry-held-back', label: `Retry held-back events (${formatCount(status.heldBack.length)})`, enabled: status.running });
-  }
+  const retryHeldBack = heldBackRetryItem(status);
+  if (retryHeldBack !== null) menu.push(retryHeldBack);
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'settings', label: 'Settings…', enabled: true });
   menu.push({ kind: 'action', action: 'open-log', label: 'Open log', enabled: true });

@@ -50,7 +50,8 @@ export interface Supervisor {
   start(): void;
   send(command: SimpleCommand): void;
   applyConfig(config: Config): void;
-  request<Op extends WorkerOp>(op: Op): Promise<WorkerRequests[Op]>;
+  /** `filenames` go with the held-back ops. */
+  request<Op extends WorkerOp>(op: Op, filenames?: readonly string[]): Promise<WorkerRequests[Op]>;
   /** Asks the worker to stop (the agent flushes its record) and waits, at most timeoutMs, then kills it. */
   stop(timeoutMs?: number): Promise<'stopped' | 'killed' | 'not-running'>;
   lastStatus(): AgentStatus | null;
@@ -200,7 +201,7 @@ function launch(s: SupervisorState): void {
     });
 }
 
-function request<Op extends WorkerOp>(s: SupervisorState, op: Op): Promise<WorkerRequests[Op]> {
+function request<Op extends WorkerOp>(s: SupervisorState, op: Op, filenames?: readonly string[]): Promise<WorkerRequests[Op]> {
   const handle = s.worker;
   if (handle === null) return Promise.reject(new Error('The forwarding process is restarting; try again in a moment.'));
   const requestTimeoutMs = s.options.requestTimeoutMs ?? 10 * 60_000;
@@ -211,7 +212,7 @@ function request<Op extends WorkerOp>(s: SupervisorState, op: Op): Promise<Worke
       reject(new Error(`The forwarding process did not answer within ${Math.round(requestTimeoutMs / 1000)} s.`));
     }, requestTimeoutMs);
     s.pending.set(id, { resolve: resolve as (v: never) => void, reject, timer });
-    handle.post({ type: 'request', id, op });
+    handle.post(filenames === undefined ? { type: 'request', id, op } : { type: 'request', id, op, filenames });
   });
 }
 
@@ -269,7 +270,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       s.config = next;
       s.worker?.post({ type: 'apply-config', config: next });
     },
-    request: (op) => request(s, op),
+    request: (op, filenames) => request(s, op, filenames),
     stop: (timeoutMs = DEFAULT_STOP_TIMEOUT_MS) => stop(s, timeoutMs),
     lastStatus: () => s.status,
   };

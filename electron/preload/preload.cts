@@ -31,6 +31,8 @@ const api: SettingsApi = {
   seedBacklog: () => invoke('settings:seed'),
   chooseFolder: (current) => invoke('settings:choose-folder', current),
   closeWindow: () => invoke('settings:close'),
+  retryHeldBack: (filename) => invoke('settings:held-back-retry', filename),
+  dismissHeldBack: (filename) => invoke('settings:held-back-dismiss', filename),
   onStatus(listener) {
     // Only the status line reaches the page, never the IPC event (it carries the sender).
     const relay = (_event: IpcRendererEvent, line: StatusLine): void => listener(line);

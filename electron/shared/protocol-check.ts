@@ -3,9 +3,20 @@
 // malformed message is dropped here instead of failing deep in the agent or the tray.
 import type { MainToWorker, WorkerOp, WorkerToMain } from './worker-protocol.js';
 import { checkStatus, clipText } from './status-check.js';
+import { isEventBinaryName } from '../../src/pair/event-names.js';
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const WORKER_OPS: readonly WorkerOp[] = ['seed-preview', 'seed'];
+const WORKER_OPS: readonly WorkerOp[] = ['seed-preview', 'seed', 'held-back-retry', 'held-back-dismiss'];
+/** The ops that name held-back events; the others take no file names. */
+const FILE_OPS: readonly WorkerOp[] = ['held-back-retry', 'held-back-dismiss'];
+/** More names than a held-back list shows (status-check's MAX_HELD_BACK_ITEMS) is not a person's choice. */
+const MAX_FILENAMES = 1000;
+
+/** Event binary names only (1 to MAX_FILENAMES): what a held-back entry can be called. */
+export function checkEventFilenames(x: unknown): readonly string[] | null {
+  if (!Array.isArray(x) || x.length === 0 || x.length > MAX_FILENAMES) return null;
+  return x.every((name) => typeof name === 'string' && isEventBinaryName(name)) ? (x as string[]) : null;
+}
 const SIMPLE_COMMANDS = ['forward-now', 'pause', 'resume', 'retry-held-back', 'stop'] as const;
 
 /** A Config is trusted once it has the core's shape: the main process built it with the core. */
@@ -22,7 +33,11 @@ export function decodeMainToWorker(x: unknown): MainToWorker | null {
   }
   if (type === 'apply-config') return looksLikeConfig(x['config']) ? (x as unknown as MainToWorker) : null;
   if (type === 'request') {
-    return Number.isSafeInteger(x['id']) && WORKER_OPS.includes(x['op'] as WorkerOp) ? { type, id: x['id'] as number, op: x['op'] as WorkerOp } : null;
+    if (!Number.isSafeInteger(x['id']) || !WORKER_OPS.includes(x['op'] as WorkerOp)) return null;
+    const op = x['op'] as WorkerOp;
+    if (!FILE_OPS.includes(op)) return x['filenames'] === undefined ? { type, id: x['id'] as number, op } : null;
+    const filenames = checkEventFilenames(x['filenames']);
+    return filenames === null ? null : { type, id: x['id'] as number, op, filenames };
   }
   return null;
 }

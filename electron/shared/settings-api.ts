@@ -85,6 +85,14 @@ export type SeedAnswer =
   | { readonly kind: 'counts'; readonly counts: SeedCounts }
   | { readonly kind: 'failed'; readonly reason: string };
 
+/** What a person does to one held-back event from the Held back page. */
+export type HeldBackRequest = 'retry' | 'dismiss';
+
+/** The answer to Retry or Dismiss on the Held back page, in words the page shows as they are. */
+export type HeldBackAnswer =
+  | { readonly kind: 'done'; readonly message: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
 /** The one object the preload exposes to the settings page. */
 export interface SettingsApi {
   loadSettings(): Promise<SettingsForm>;
@@ -99,6 +107,10 @@ export interface SettingsApi {
   chooseFolder(current: string): Promise<string | null>;
   /** Closes the window without saving. */
   closeWindow(): Promise<void>;
+  /** Puts one held-back event (by its file name) back in the queue. */
+  retryHeldBack(filename: string): Promise<HeldBackAnswer>;
+  /** Acknowledges one held-back event: it stays out of the queue and listed, and stops counting as failing. */
+  dismissHeldBack(filename: string): Promise<HeldBackAnswer>;
   /** Called with the status line for every agent status (also while the worker starts); returns an unsubscribe. */
   onStatus(listener: (line: StatusLine) => void): () => void;
 }
@@ -113,6 +125,8 @@ export interface SettingsChannels {
   'settings:seed': [args: [], result: SeedAnswer];
   'settings:choose-folder': [args: [current: string], result: string | null];
   'settings:close': [args: [], result: void];
+  'settings:held-back-retry': [args: [filename: string], result: HeldBackAnswer];
+  'settings:held-back-dismiss': [args: [filename: string], result: HeldBackAnswer];
 }
 export type SettingsChannel = keyof SettingsChannels;
 export type ChannelArgs<C extends SettingsChannel> = SettingsChannels[C][0];

@@ -3,12 +3,15 @@
 // every message that crosses, in both directions, before anything acts on it.
 import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import type { SeedCounts } from '../../src/agent/types.js';
+import type { HeldBackChange, SeedCounts } from '../../src/agent/types.js';
 
 /** Requests that expect one reply, by operation: [result]. */
 export interface WorkerRequests {
   'seed-preview': SeedCounts;
   seed: SeedCounts;
+  /** Retry or dismiss the held-back events named in the request's `filenames`. */
+  'held-back-retry': HeldBackChange;
+  'held-back-dismiss': HeldBackChange;
 }
 export type WorkerOp = keyof WorkerRequests;
 
@@ -20,7 +23,8 @@ export type MainToWorker =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'retry-held-back' }
-  | { readonly type: 'request'; readonly id: number; readonly op: WorkerOp }
+  /** `filenames`: for the held-back ops, the event binaries named (checked in protocol-check.ts). */
+  | { readonly type: 'request'; readonly id: number; readonly op: WorkerOp; readonly filenames?: readonly string[] }
   /** Stop the agent (flushes the record), answer 'stopped', then exit. */
   | { readonly type: 'stop' };
 

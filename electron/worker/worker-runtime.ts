@@ -50,6 +50,20 @@ function statusThrottle(post: (message: WorkerToMain) => void): { readonly post:
   };
 }
 
+/** One request on the agent: its answer (the held-back ops act on the file names they carry). */
+function perform(agent: Agent, op: keyof WorkerRequests, filenames: readonly string[]): Promise<WorkerRequests[keyof WorkerRequests]> {
+  switch (op) {
+    case 'seed':
+      return agent.seed();
+    case 'seed-preview':
+      return agent.seedPreview();
+    case 'held-back-retry':
+      return Promise.resolve(agent.retryHeldBack(filenames));
+    case 'held-back-dismiss':
+      return Promise.resolve(agent.dismissHeldBack(filenames));
+  }
+}
+
 export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
   let agent: Agent | null = null;
   let starting: Promise<void> | null = null;
@@ -76,11 +90,11 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
     postStatus(created.status());
   }
 
-  async function answer(id: number, op: keyof WorkerRequests): Promise<void> {
+  async function answer(id: number, op: keyof WorkerRequests, filenames: readonly string[]): Promise<void> {
     try {
       if (starting) await starting;
       if (agent === null) throw new Error('the agent has not started yet');
-      const value = op === 'seed' ? await agent.seed() : await agent.seedPreview();
+      const value = await perform(agent, op, filenames);
       post({ type: 'reply', id, ok: true, value });
     } catch (err) {
       post({ type: 'reply', id, ok: false, error: errorMessage(err) });
@@ -128,7 +142,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
         agent?.retryHeldBack();
         return;
       case 'request':
-        void answer(message.id, message.op);
+        void answer(message.id, message.op, message.filenames ?? []);
         return;
       case 'stop':
         void stop();

@@ -174,6 +174,7 @@ export async function openSettingsPage(
     checkServer,
     seedPreview: () => supervisor.request('seed-preview'),
     seed: () => supervisor.request('seed'),
+    heldBack: (action, filenames) => supervisor.request(action === 'retry' ? 'held-back-retry' : 'held-back-dismiss', filenames),
     onSaved: (config) => supervisor.applyConfig(config),
   });
   const table = createIpcHandlers(service, {

@@ -229,6 +229,7 @@ function recordingService(): { service: SettingsService; calls: string[] } {
       testConnection: record('testConnection'),
       previewSeed: record('previewSeed'),
       seedBacklog: record('seedBacklog'),
+      heldBack: record('heldBack'),
       effective: record('effective'),
     },
   };
@@ -252,6 +253,10 @@ describe('arguments from the page are checked in the main process', () => {
     ['form values that are an array', 'settings:test-connection', [[], { action: 'keep' }]],
     ['a folder that is not text', 'settings:choose-folder', [{}]],
     ['arguments to seed', 'settings:seed', [true]],
+    ['a held-back name that is a path', 'settings:held-back-retry', ['..\\..\\config.ini']],
+    ['a held-back name that is not an event file', 'settings:held-back-dismiss', ['notes.txt']],
+    ['a held-back name that is not text', 'settings:held-back-dismiss', [['M529LK44.AB0']]],
+    ['two held-back names at once', 'settings:held-back-retry', ['M529LK44.AB0', 'M529LK45.AB0']],
   ];
   it.each(cases)('refuses %s (%s) before the service sees it', async (_name, channel, args) => {
     const { service, calls } = recordingService();

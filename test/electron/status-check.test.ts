@@ -47,6 +47,8 @@ describe('item 8: a malformed status is rejected, never thrown inside the main p
     ['heldBack not a list', withField('heldBack', { length: 3 })],
     ['a held-back event that is a string', withField('heldBack', ['M529LK44.AB0'])],
     ['a held-back reason that is a number', withField('heldBack', [{ ...heldBack('A.AB0', 'x'), reason: 7 }])],
+    ['a held-back "dismissed" that is not true or false', withField('heldBack', [{ ...heldBack('A.AB0', 'x'), dismissed: 'yes' }])],
+    ['a held-back event without its refusals', withField('heldBack', [{ ...heldBack('A.AB0', 'x'), refusals: undefined }])],
     ['problems holding an object', withField('problems', [{ toString: 'x' }])],
     ['a count that is text', withField('waiting', '37')],
     ['a count that is NaN', withField('deliveredToday', Number.NaN)],

@@ -137,6 +137,26 @@ describe('the worker supervisor with the real worker body and agent', () => {
     await supervisor.stop(5_000);
   });
 
+  it('issue 10: retries and dismisses held-back events by name in the running agent', async () => {
+    const now = Date.now() / 1000;
+    for (const name of ['M529LK44.AB0', 'M529LK45.AB0']) {
+      await writeFile(path.join(config.series3Path, name), `event ${name}`);
+      await utimes(path.join(config.series3Path, name), now - 600, now - 600);
+    }
+    const entry = (filename: string): object => ({ filename, attempts: 3, reason: 'row status "error"', since: '2026-11-23T13:06:02.679Z', held: true });
+    await mkdir(config.stateDir, { recursive: true });
+    await writeFile(path.join(config.stateDir, 'held-back.json'), JSON.stringify({ ['a'.repeat(64)]: entry('M529LK44.AB0'), ['b'.repeat(64)]: entry('M529LK45.AB0') }));
+    const supervisor = createSupervisor({ spawn: () => inMemoryWorker(realAgent), startArgs: async () => ({ config }), onStatus: () => undefined });
+    supervisor.start();
+    await until(() => supervisor.lastStatus()?.heldBack.length === 2, 'the two held-back events');
+    expect(await supervisor.request('held-back-dismiss', ['M529LK44.AB0'])).toEqual({ changed: ['M529LK44.AB0'], notHeldBack: [] });
+    expect(await supervisor.request('held-back-retry', ['M529LK45.AB0'])).toEqual({ changed: ['M529LK45.AB0'], notHeldBack: [] });
+    expect(await supervisor.request('held-back-retry', ['M529LK46.AB0'])).toEqual({ changed: [], notHeldBack: ['M529LK46.AB0'] });
+    await until(() => supervisor.lastStatus()?.heldBack.length === 1, 'the retried one to leave the list');
+    expect(supervisor.lastStatus()?.heldBack).toEqual([expect.objectContaining({ filename: 'M529LK44.AB0', dismissed: true, refusals: 3 })]);
+    await supervisor.stop(5_000);
+  });
+
   it('stops cleanly on Quit: the agent stops (record flushed) before stop() resolves', async () => {
     const supervisor = createSupervisor({
       spawn: () => inMemoryWorker(realAgent),
