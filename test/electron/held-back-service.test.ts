@@ -2,29 +2,28 @@
 import { describe, expect, it } from 'vitest';
 import { heldBackAnswer, type HeldBackRunner } from '../../electron/main/held-back-service.js';
 
-const runner = (change: { changed: string[]; notHeldBack: string[] }): HeldBackRunner & { calls: unknown[] } => {
+const runner = (change: { changed: string[]; notHeldBack: string[] }): { run: HeldBackRunner; calls: unknown[] } => {
   const calls: unknown[] = [];
-  const run = (async (action, filenames) => {
+  const run: HeldBackRunner = async (action, filenames) => {
     calls.push([action, filenames]);
     return change;
-  }) as HeldBackRunner & { calls: unknown[] };
-  run.calls = calls;
-  return run;
+  };
+  return { run, calls };
 };
 
 describe('Retry and Dismiss on the Held back page', () => {
   it('asks the agent for the one file named, and says what happens next', async () => {
-    const run = runner({ changed: ['M529LK44.AB0'], notHeldBack: [] });
+    const { run, calls } = runner({ changed: ['M529LK44.AB0'], notHeldBack: [] });
     expect(await heldBackAnswer(run, 'retry', 'M529LK44.AB0')).toEqual({ kind: 'done', message: 'M529LK44.AB0 will be sent again in the next pass.' });
     expect(await heldBackAnswer(run, 'dismiss', 'M529LK44.AB0')).toEqual({
       kind: 'done',
       message: 'M529LK44.AB0 is dismissed: it stays held back and no longer counts as failing.',
     });
-    expect(run.calls).toEqual([['retry', ['M529LK44.AB0']], ['dismiss', ['M529LK44.AB0']]]);
+    expect(calls).toEqual([['retry', ['M529LK44.AB0']], ['dismiss', ['M529LK44.AB0']]]);
   });
 
   it('an event no longer held back (delivered, dropped, retried elsewhere) is said so, naming it', async () => {
-    const answer = await heldBackAnswer(runner({ changed: [], notHeldBack: ['M529LK44.AB0'] }), 'dismiss', 'M529LK44.AB0');
+    const answer = await heldBackAnswer(runner({ changed: [], notHeldBack: ['M529LK44.AB0'] }).run, 'dismiss', 'M529LK44.AB0');
     expect(answer).toEqual({ kind: 'failed', reason: 'M529LK44.AB0 is no longer held back; the list shows what is now.' });
   });
 
