@@ -159,6 +159,15 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(statusLine).toBe('Forwarding · 5 sent today · 0 waiting');
   });
 
+  it('issue 10: a menu line opens the open settings window at its page (Recent activity…)', async () => {
+    const shownHeading = async (): Promise<string> => app.windowText('main > section:visible h2, main > section:visible legend');
+    await app.click('Recent activity…');
+    await app.waitFor('the window to show the Activity page', async () => (await shownHeading()) === 'Recent activity', STEP_MS);
+    await app.click('Settings…');
+    await app.waitFor('the window to show the form again', async () => (await shownHeading()) !== 'Recent activity', STEP_MS);
+    expect(await app.windowText('#config-path')).toBe(configPath);
+  });
+
   it('item 0: Open watch folder hands the folder to the shell', async () => {
     await app.click('Open watch folder');
     await app.waitFor('the shell to be asked to open the watch folder', () => app.messages().find((m) => m.type === 'shell'), STEP_MS);
