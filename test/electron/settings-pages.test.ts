@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 const shownSections = (page: Harness['page']): Promise<string[]> =>
-  page.$$eval('main > section', (sections) => sections.filter((s) => !(s as HTMLElement).hidden).map((s) => s.id));
+  page.$$eval('main > section', (sections) => sections.filter((s) => !(s as unknown as { hidden: boolean }).hidden).map((s) => s.id));
 
 describe('settings window pages', () => {
   it('shows one page at a time; Save and Cancel only with the form', async () => {
