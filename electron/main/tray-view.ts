@@ -5,7 +5,7 @@
 // which the settings page's status line uses too.
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { failingHeadline, formatCount, glanceState, unacknowledged, type GlanceState } from '../../src/agent/status-view.js';
-import { heldBackRetryItem, heldBackShowItem, type HeldBackAction } from './tray-held-back.js';
+import { heldBackRetryItem, heldBackShowItem } from './tray-held-back.js';
 
 export { formatCount };
 
@@ -13,7 +13,19 @@ export { formatCount };
 export type TrayState = GlanceState;
 
 /** Menu actions the Electron side wires to the agent, the window or the shell. */
-export type TrayAction = 'forward-now' | 'pause' | 'resume' | HeldBackAction | 'settings' | 'open-log' | 'open-folder' | 'quit';
+export type TrayAction =
+  | 'forward-now'
+  | 'pause'
+  | 'resume'
+  | 'retry-held-back'
+  | 'settings'
+  /** The settings window, at one of its other pages. */
+  | 'show-held-back'
+  | 'show-units'
+  | 'show-activity'
+  | 'open-log'
+  | 'open-folder'
+  | 'quit';
 
 export type TrayMenuItem =
   | { readonly kind: 'status'; readonly label: string }
@@ -136,6 +148,7 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   if (retryHeldBack !== null) menu.push(retryHeldBack);
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'settings', label: 'Settings…', enabled: true });
+  menu.push({ kind: 'action', action: 'show-activity', label: 'Recent activity…', enabled: true });
   menu.push({ kind: 'action', action: 'open-log', label: 'Open log', enabled: true });
   menu.push({ kind: 'action', action: 'open-folder', label: 'Open watch folder', enabled: status !== null && status.watchFolder !== '' });
   menu.push({ kind: 'separator' });
