@@ -29,11 +29,7 @@ function fillTable<Row>(name: string, view: PageView<Row>, toRow: (row: Row) => 
 }
 
 function showPages(view: PagesView): void {
-  fillTable('held-back', view.heldBack, (row) => {
-    const tr = tableRow([row.filename, row.reason, row.since, String(row.refusals)]);
-    tr.classList.toggle('dismissed', row.dismissed);
-    return tr;
-  });
+  fillTable('held-back', view.heldBack, heldBackRow);
   fillTable('units', view.units, (row) =>
     tableRow([row.unit, `${row.lastCallIn} (${row.ago})`, { text: row.state, className: `state-${row.state}` }, row.file]),
   );

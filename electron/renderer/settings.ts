@@ -57,6 +57,7 @@ $('test-connection').addEventListener('click', () => void testConnection());
 wireBacklogDialog();
 wireTokenField();
 wirePages();
+wireHeldBackPage();
 api.onStatus(showStatusLine);
 api.loadSettings().then(fillForm, (err: unknown) => {
   show($('load-problems'), `The settings could not be read: ${err instanceof Error ? err.message : String(err)}`);

@@ -19,6 +19,8 @@ export interface HeldBackRow {
   readonly refusals: number;
   /** A person acknowledged it: it stays out of the queue and no longer makes the state failing. */
   readonly dismissed: boolean;
+  /** "Waiting for you" or "Dismissed", as the page shows it. */
+  readonly state: string;
 }
 
 /** A seismograph seen calling in through its .MLG monitor logs. */

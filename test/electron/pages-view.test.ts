@@ -15,11 +15,27 @@ describe('pages view', () => {
     const newer = { ...heldBack('M529LK45.AB0', 'row status "error"'), since: minutesAgo(10) };
     const view = pagesView(statusWith({ heldBack: [older, newer] }), NOW_MS).heldBack;
     expect(view.rows).toEqual([
-      { filename: 'M529LK45.AB0', reason: 'row status "error"', since: localClockOrDate(newer.since, NOW_MS), refusals: 3, dismissed: false },
-      { filename: 'M529LK44.AB0', reason: 'bad header', since: localClockOrDate(older.since, NOW_MS), refusals: 5, dismissed: false },
+      { filename: 'M529LK45.AB0', reason: 'row status "error"', since: localClockOrDate(newer.since, NOW_MS), refusals: 3, dismissed: false, state: 'Waiting for you' },
+      { filename: 'M529LK44.AB0', reason: 'bad header', since: localClockOrDate(older.since, NOW_MS), refusals: 5, dismissed: false, state: 'Waiting for you' },
     ]);
     expect(view.rows[1]!.since).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/); // 30 h ago: another day, so the date is shown
     expect(view.summary).toMatch(/^2 held back: the server refused these events for good/);
+  });
+
+  it('issue 10: lists dismissed events as such, after the ones waiting for a person, and says so in the summary', () => {
+    const dismissed = { ...heldBack('M529LK44.AB0', 'bad header', true), since: minutesAgo(5) };
+    const waiting = { ...heldBack('M529LK45.AB0', 'row status "error"'), since: minutesAgo(60) };
+    const view = pagesView(statusWith({ heldBack: [dismissed, waiting] }), NOW_MS).heldBack;
+    expect(view.rows.map((r) => [r.filename, r.dismissed, r.state])).toEqual([
+      ['M529LK45.AB0', false, 'Waiting for you'],
+      ['M529LK44.AB0', true, 'Dismissed'],
+    ]);
+    expect(view.summary).toBe(
+      '2 held back (1 dismissed): the server refused these events for good. Retry sends one again in the next pass; ' +
+        'Dismiss keeps it out of the queue and stops it making the tray show failing.',
+    );
+    const allDismissed = pagesView(statusWith({ heldBack: [dismissed] }), NOW_MS).heldBack;
+    expect(allDismissed.summary).toMatch(/^1 held back \(dismissed\): the server refused this event for good\. You dismissed it: it stays out of the queue and does not/);
   });
 
   it('says nothing is held back in words when the list is empty', () => {
