@@ -415,7 +415,9 @@ function follow(s: AgentState, progress: PassProgress): void {
   s.serverReachable = progress.last.kind === 'permanent';
   s.lastFailureAt = at;
   s.lastFailureReason = progress.last.reason;
-  s.failingSince ??= at;
+  // A refusal is one event's fault, not uploads failing: it is tried again and, refused again, held
+  // back and shown as such; counting it here would keep the icon failing after a person dismissed it.
+  if (progress.last.kind !== 'permanent') s.failingSince ??= at;
 }
 
 function absorb(s: AgentState, outcome: PassOutcome): void {

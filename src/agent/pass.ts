@@ -91,7 +91,8 @@ export interface PassOutcome {
   /** true/false when a request told; null when none was made. */
   readonly serverReachable: boolean | null;
   readonly lastSuccessAtMs: number | null;
-  readonly lastFailure: { readonly atMs: number; readonly reason: string } | null;
+  /** refused: the server refused the event itself (a permanent failure), which is not uploads failing. */
+  readonly lastFailure: { readonly atMs: number; readonly reason: string; readonly refused?: true } | null;
   /** Why the folder could not be read, if it could not. */
   readonly folderProblem: string | null;
   /** Why the record cannot be written (sending stopped), if it cannot. */
@@ -320,7 +321,7 @@ function count(ctx: PassContext, tally: PassTally, candidate: Candidate, result:
     case 'permanent':
       tally.errors++;
       tally.serverReachable = true;
-      tally.lastFailure = { atMs, reason: `${candidate.event.binary.name}: ${result.reason}` };
+      tally.lastFailure = { atMs, reason: `${candidate.event.binary.name}: ${result.reason}`, refused: true };
       if (result.heldNow) tally.resolved++;
       break;
   }
@@ -360,7 +361,8 @@ export function passSummary(outcome: PassOutcome): PassSummary {
 export function failingSinceAfter(outcome: PassOutcome, failingSince: string | null): string | null {
   const failure = outcome.lastFailure;
   const lastWasFailure = failure !== null && (outcome.lastSuccessAtMs === null || failure.atMs > outcome.lastSuccessAtMs);
-  if (lastWasFailure) return failingSince ?? iso(failure.atMs);
+  // A refusal of one event does not start "failing" (see follow in agent.ts); it is held back instead.
+  if (lastWasFailure && failure.refused !== true) return failingSince ?? iso(failure.atMs);
   return outcome.forwarded > 0 ? null : failingSince;
 }
 

@@ -52,7 +52,8 @@ export interface AgentStatus {
   readonly lastFailureReason: string | null;
   /** ISO UTC until which the server back-off holds uploads, or null. */
   readonly backoffUntil: string | null;
-  /** ISO UTC since when uploads have been failing without a success in between, or null. */
+  /** ISO UTC since when uploads have been failing without a success in between, or null. A refusal
+   * of one event does not count: that event is retried, then held back (heldBack) for a person. */
   readonly failingSince: string | null;
   readonly lastPass: PassSummary | null;
   /** The watch folder or state cannot be read, a bad config value kept the last good one, ... */

@@ -9,6 +9,7 @@ import { startReceiver, type Receiver } from '../support/receiver.js';
 import { makeSite, testConfig, writeEvent, type Site } from '../support/fixtures.js';
 import type { Config } from '../../src/config/types.js';
 import { createFakeClock, drive, driveUntil, type FakeClock } from './fake-clock.js';
+import { glanceState } from '../../src/agent/status-view.js';
 
 let site: Site;
 let receiver: Receiver;
@@ -163,6 +164,21 @@ describe('the running agent', () => {
     await drive(clock, 300);
     await writeEvent(site.watchDir, 'M529LK44.AB0', { report: true, ageSeconds: fakeNowAge() });
     await driveUntil(clock, () => posts() === 1, 'an event in the folder that came back', { maxFakeMs: 5000 });
+  });
+
+  it('issue 10: an event refused for good is held back, not "uploads failing"; dismissed, the glance is all delivered again', async () => {
+    await writeEvent(site.watchDir, 'B000BADD.AB0', { report: true });
+    receiver.behave(() => ({ kind: 'row', status: 'error', detail: 'unsupported format' }));
+    const running = await startAgent({ holdBackAfterFailures: 1 });
+    await driveUntil(clock, () => running.status().heldBack.length === 1 && running.status().lastPass !== null, 'the event to be held back');
+    expect(running.status()).toMatchObject({ failingSince: null, serverReachable: true, waiting: 0 });
+    expect(glanceState(running.status())).toBe('failing');
+    expect(running.dismissHeldBack(['B000BADD.AB0'])).toEqual({ changed: ['B000BADD.AB0'], notHeldBack: [] });
+    expect(running.status().heldBack).toEqual([expect.objectContaining({ filename: 'B000BADD.AB0', dismissed: true, refusals: 1 })]);
+    expect(glanceState(running.status())).toBe('ok');
+    running.forwardNow();
+    await drive(clock, 500);
+    expect(posts()).toBe(1); // dismissed stays out of the queue
   });
 
   it('shows held-back events with their reason and releases them on request', async () => {
