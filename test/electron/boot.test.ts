@@ -44,6 +44,8 @@ function configText(forwardEnabled: boolean): string {
     // A failed upload waits at least 30 s (equal jitter): only Forward now can beat that here.
     'SFM_RETRY_BASE_SECONDS = 60',
     'SFM_RETRY_MAX_SECONDS = 60',
+    // One refusal holds an event back, so the Held back step needs no minute-long passes.
+    'SFM_HOLD_BACK_AFTER = 1',
     '',
   ].join('\n');
 }
@@ -185,6 +187,36 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     const trayLog = readFileSync(path.join(userData, 'tray.log'), 'utf8');
     expect(trayLog).toMatch(/The forwarding process stopped unexpectedly \(exit code \d+\)\. Restarting in 1 s\./);
     expect(trayLog).toContain(`took back the record lock of the stopped worker (pid ${first})`);
+  });
+
+  it('issue 10: events refused for good show as "N held back — Show…", which opens the Held back page; its Dismiss and Retry reach the agent', async () => {
+    const refuse = (name: string): boolean => name.startsWith('B000BAD');
+    receiver.behave((request) => (request.files.some((f) => refuse(f.filename)) ? { kind: 'row', status: 'error', detail: 'unsupported format' } : { kind: 'ok' }));
+    await writeEvent(watchDir, 'B000BADD.AB0', { report: true, ageSeconds: 60 });
+    await writeEvent(watchDir, 'B000BADE.AB0', { report: true, ageSeconds: 50 });
+    await app.waitFor('the tray failing with "2 held back — Show…"', () => state() === 'failing' && menuItem('2 held back — Show…')?.enabled === true, STEP_MS);
+    expect(lines().some((line) => line.includes('B000BAD'))).toBe(false); // names and reasons are on the page
+    expect(menuItem('Retry held-back events (2)')?.enabled).toBe(true);
+
+    await app.click('2 held back — Show…');
+    await app.waitFor('the window at the Held back page with both rows', async () =>
+      (await app.windowText('main > section:visible h2')) === 'Held back' && /B000BADD\.AB0[\s\S]*B000BADE\.AB0|B000BADE\.AB0[\s\S]*B000BADD\.AB0/.test(await app.windowText('#held-back-rows')), STEP_MS);
+    await app.windowClick('#held-back-rows button[aria-label="Dismiss B000BADD.AB0"]');
+    await app.waitFor('the tray to list the dismissed one and stay failing for the other', () =>
+      state() === 'failing' && menuItem('2 held back (1 dismissed) — Show…') !== undefined && menuItem('Retry held-back events (1)') !== undefined, STEP_MS);
+    expect(await app.windowText('#held-back-result')).toBe('B000BADD.AB0 is dismissed: it stays held back and no longer counts as failing.');
+    const onDisk = JSON.parse(await readFile(path.join(userData, 'state', 'held-back.json'), 'utf8')) as Record<string, { filename: string; dismissed?: boolean }>;
+    expect(Object.values(onDisk).filter((e) => e.dismissed === true).map((e) => e.filename)).toEqual(['B000BADD.AB0']);
+
+    receiver.behave(() => ({ kind: 'ok' }));
+    await app.windowClick('#held-back-rows button[aria-label="Retry B000BADE.AB0"]');
+    await app.waitFor('the retried event delivered and the tray "ok", the dismissed one still listed', () =>
+      state() === 'ok' && menuItem('1 held back (dismissed) — Show…') !== undefined && receiver.received().some((b) => b.filename === 'B000BADE.AB0'), STEP_MS);
+    expect(menuItem('Retry held-back events (1)')).toBeUndefined();
+    expect(receiver.received().some((b) => b.filename === 'B000BADD.AB0')).toBe(false);
+    await app.waitFor('the page and its status line to agree with the tray', async () =>
+      (await app.windowText('#status-line')).includes('1 held back (dismissed)') && !(await app.windowText('#held-back-rows')).includes('B000BADE'), STEP_MS);
+    expect(await app.windowText('#held-back-rows')).toContain('Dismissed');
   });
 
   it('item 0: Quit stops the worker (the record flushed) and ends the app with code 0', async () => {

@@ -96,6 +96,8 @@ export interface BootedApp {
   click(label: string): Promise<void>;
   /** Text of the first element matching selector in the settings window. */
   windowText(selector: string): Promise<string>;
+  /** Clicks the first element matching selector in the settings window (a button on a page). */
+  windowClick(selector: string): Promise<void>;
   /** The main process's exit. */
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
   /** What the app shows now, its logs and output: for failure messages. */
@@ -246,6 +248,9 @@ export function bootTrayApp(options: BootOptions): BootedApp {
       await request({ type: 'click', label });
     },
     windowText: (selector) => request({ type: 'window-text', selector }),
+    windowClick: async (selector) => {
+      await request({ type: 'window-click', selector });
+    },
     exited,
     describe,
     kill() {

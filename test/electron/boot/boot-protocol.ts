@@ -37,4 +37,6 @@ export type TestToApp =
   /** Clicks the tray menu item with this label (refused when it is missing or disabled). */
   | { readonly type: 'click'; readonly id: number; readonly label: string }
   /** The text of the first element matching `selector` in the settings window's page. */
-  | { readonly type: 'window-text'; readonly id: number; readonly selector: string };
+  | { readonly type: 'window-text'; readonly id: number; readonly selector: string }
+  /** Clicks the first element matching `selector` in the settings window's page, as a person would. */
+  | { readonly type: 'window-click'; readonly id: number; readonly selector: string };

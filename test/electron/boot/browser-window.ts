@@ -136,6 +136,12 @@ export class WebContents extends EventEmitter {
     return (await this.#page.locator(selector).first().textContent({ timeout: 5_000 })) ?? '';
   }
 
+  /** Clicks the first element at `selector` (the test presses the window's buttons through this). */
+  async click(selector: string): Promise<void> {
+    if (this.#page === null || this.#page.isClosed()) throw new Error('the settings window has no page');
+    await this.#page.locator(selector).first().click({ timeout: 5_000 });
+  }
+
   async load(url: string): Promise<boolean> {
     this.#loading = true;
     try {

@@ -307,6 +307,12 @@ async function answer(message: TestToApp): Promise<string> {
       if (window === undefined) throw new Error('no window is open');
       return window.webContents.text(message.selector);
     }
+    case 'window-click': {
+      const window = BrowserWindow.getAllWindows().at(-1);
+      if (window === undefined) throw new Error('no window is open');
+      await window.webContents.click(message.selector);
+      return '';
+    }
   }
 }
 
