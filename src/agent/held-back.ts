@@ -46,91 +46,113 @@ export interface HeldBackTracker {
 
 const FILE_NAME = 'held-back.json';
 
+/** What the tracker keeps between calls. */
+interface HeldBackState {
+  /** <STATE_DIR>/held-back.json. */
+  readonly path: string;
+  /** SFM_HOLD_BACK_AFTER: refusals that hold an event back. */
+  readonly holdBackAfter: number;
+  /** Every event refused at least once since its last delivery, by sha256. */
+  readonly failures: Map<string, FailureRecord>;
+  /** Changed since the last save. */
+  dirty: boolean;
+}
+
 export async function loadHeldBack(stateDir: string, holdBackAfter: number): Promise<HeldBackTracker> {
   const path = join(stateDir, FILE_NAME);
-  const failures = await readFailures(path);
-  let dirty = false;
-  /** The held entries a name means: the exact name, else the same name in another case (Windows). */
-  const heldNamed = (name: string): [string, FailureRecord][] => {
-    const held = [...failures].filter(([, rec]) => rec.held);
-    const exact = held.filter(([, rec]) => rec.filename === name);
-    return exact.length > 0 ? exact : held.filter(([, rec]) => rec.filename.toLowerCase() === name.toLowerCase());
-  };
-  /** Applies `act` to every named entry, or to none when a name is not held back. */
-  const onNamed = (names: readonly string[], act: (sha: string, rec: FailureRecord) => void): HeldBackChange => {
-    const unique = [...new Set(names)];
-    const notHeldBack = unique.filter((name) => heldNamed(name).length === 0);
-    if (notHeldBack.length > 0) return { changed: [], notHeldBack };
-    const changed: string[] = [];
-    for (const name of unique) {
-      for (const [sha, rec] of heldNamed(name)) {
-        changed.push(rec.filename);
-        act(sha, rec);
-      }
-    }
-    if (changed.length > 0) dirty = true;
-    return { changed, notHeldBack: [] };
-  };
+  const t: HeldBackState = { path, holdBackAfter, failures: await readFailures(path), dirty: false };
   const tracker: HeldBackTracker = {
-    isHeld: (sha) => failures.get(sha)?.held === true,
-    fail(sha, filename, reason, nowMs) {
-      const rec = failures.get(sha) ?? { filename, attempts: 0, reason, since: '', held: false };
-      rec.attempts += 1;
-      rec.reason = reason;
-      rec.filename = filename;
-      dirty = true;
-      const heldNow = !rec.held && rec.attempts >= holdBackAfter;
-      if (heldNow) {
-        rec.held = true;
-        rec.since = new Date(nowMs).toISOString();
-      }
-      failures.set(sha, rec);
-      return heldNow;
-    },
+    isHeld: (sha) => t.failures.get(sha)?.held === true,
+    fail: (sha, filename, reason, nowMs) => fail(t, sha, filename, reason, nowMs),
     succeed(sha) {
-      if (failures.delete(sha)) dirty = true;
+      if (t.failures.delete(sha)) t.dirty = true;
     },
     releaseAll: () => tracker.release().changed.length,
-    release(filenames) {
-      if (filenames !== undefined && filenames.length > 0) return onNamed(filenames, (sha) => failures.delete(sha));
-      const changed: string[] = [];
-      for (const [sha, rec] of failures) {
-        if (rec.dismissed === true) continue;
-        if (rec.held) changed.push(rec.filename);
-        failures.delete(sha);
-      }
-      dirty = true;
-      return { changed, notHeldBack: [] };
-    },
+    release: (filenames) =>
+      filenames !== undefined && filenames.length > 0 ? onNamed(t, filenames, (sha) => t.failures.delete(sha)) : releaseAllWaiting(t),
     dismiss: (filenames) =>
-      onNamed(filenames, (_sha, rec) => {
+      onNamed(t, filenames, (_sha, rec) => {
         rec.dismissed = true;
       }),
-    dropGone(present) {
-      const dropped: string[] = [];
-      for (const [sha, rec] of failures) {
-        if (present.has(rec.filename)) continue;
-        if (rec.held) dropped.push(rec.filename);
-        failures.delete(sha);
-        dirty = true;
-      }
-      return dropped;
-    },
-    list() {
-      const out: HeldBackEvent[] = [];
-      for (const [sha256, rec] of failures) {
-        if (!rec.held) continue;
-        out.push({ sha256, filename: rec.filename, reason: rec.reason, refusals: rec.attempts, since: rec.since, dismissed: rec.dismissed === true });
-      }
-      return out;
-    },
+    dropGone: (present) => dropGone(t, present),
+    list: () => list(t),
     async save() {
-      if (!dirty) return;
-      dirty = false;
-      await writeFileAtomic(path, JSON.stringify(Object.fromEntries(failures), null, 1));
+      if (!t.dirty) return;
+      t.dirty = false;
+      await writeFileAtomic(t.path, JSON.stringify(Object.fromEntries(t.failures), null, 1));
     },
   };
   return tracker;
+}
+
+function fail(t: HeldBackState, sha: string, filename: string, reason: string, nowMs: number): boolean {
+  const rec = t.failures.get(sha) ?? { filename, attempts: 0, reason, since: '', held: false };
+  rec.attempts += 1;
+  rec.reason = reason;
+  rec.filename = filename;
+  t.dirty = true;
+  const heldNow = !rec.held && rec.attempts >= t.holdBackAfter;
+  if (heldNow) {
+    rec.held = true;
+    rec.since = new Date(nowMs).toISOString();
+  }
+  t.failures.set(sha, rec);
+  return heldNow;
+}
+
+/** The held entries a name means: the exact name, else the same name in another case (Windows). */
+function heldNamed(t: HeldBackState, name: string): [string, FailureRecord][] {
+  const held = [...t.failures].filter(([, rec]) => rec.held);
+  const exact = held.filter(([, rec]) => rec.filename === name);
+  return exact.length > 0 ? exact : held.filter(([, rec]) => rec.filename.toLowerCase() === name.toLowerCase());
+}
+
+/** Applies `act` to every named held entry, or to none when a name is not held back. */
+function onNamed(t: HeldBackState, names: readonly string[], act: (sha: string, rec: FailureRecord) => void): HeldBackChange {
+  const unique = [...new Set(names)];
+  const notHeldBack = unique.filter((name) => heldNamed(t, name).length === 0);
+  if (notHeldBack.length > 0) return { changed: [], notHeldBack };
+  const changed: string[] = [];
+  for (const name of unique) {
+    for (const [sha, rec] of heldNamed(t, name)) {
+      changed.push(rec.filename);
+      act(sha, rec);
+    }
+  }
+  if (changed.length > 0) t.dirty = true;
+  return { changed, notHeldBack: [] };
+}
+
+/** Forgets every failure but the dismissed ones: their refusal counts start again. */
+function releaseAllWaiting(t: HeldBackState): HeldBackChange {
+  const changed: string[] = [];
+  for (const [sha, rec] of t.failures) {
+    if (rec.dismissed === true) continue;
+    if (rec.held) changed.push(rec.filename);
+    t.failures.delete(sha);
+  }
+  t.dirty = true;
+  return { changed, notHeldBack: [] };
+}
+
+function dropGone(t: HeldBackState, present: ReadonlySet<string>): string[] {
+  const dropped: string[] = [];
+  for (const [sha, rec] of t.failures) {
+    if (present.has(rec.filename)) continue;
+    if (rec.held) dropped.push(rec.filename);
+    t.failures.delete(sha);
+    t.dirty = true;
+  }
+  return dropped;
+}
+
+function list(t: HeldBackState): HeldBackEvent[] {
+  const out: HeldBackEvent[] = [];
+  for (const [sha256, rec] of t.failures) {
+    if (!rec.held) continue;
+    out.push({ sha256, filename: rec.filename, reason: rec.reason, refusals: rec.attempts, since: rec.since, dismissed: rec.dismissed === true });
+  }
+  return out;
 }
 
 async function readFailures(path: string): Promise<Map<string, FailureRecord>> {
