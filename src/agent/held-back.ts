@@ -38,6 +38,8 @@ export interface HeldBackTracker {
   release(filenames?: readonly string[]): HeldBackChange;
   /** Acknowledges the held-back events with these names (all or nothing, as release). */
   dismiss(filenames: readonly string[]): HeldBackChange;
+  /** How many events have refusals on record (held back or not): 0 lets a pass skip dropGone. */
+  tracked(): number;
   /** Drops the entries whose file is not among these names (the watch folder's); returns the held ones dropped. */
   dropGone(present: ReadonlySet<string>): string[];
   list(): HeldBackEvent[];
@@ -74,6 +76,7 @@ export async function loadHeldBack(stateDir: string, holdBackAfter: number): Pro
       onNamed(t, filenames, (_sha, rec) => {
         rec.dismissed = true;
       }),
+    tracked: () => t.failures.size,
     dropGone: (present) => dropGone(t, present),
     list: () => list(t),
     async save() {

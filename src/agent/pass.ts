@@ -171,6 +171,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
 
 /** A held-back event whose file has left the watch folder is dropped, and said once in the log. */
 async function dropGoneHeldBack(ctx: PassContext, entries: readonly DirEntry[]): Promise<void> {
+  if (ctx.heldBack.tracked() === 0) return; // the usual case: no set of every name in a big folder
   const dropped = ctx.heldBack.dropGone(new Set(entries.map((entry) => entry.name)));
   for (const name of dropped) ctx.log.info(`dropped the held-back event ${name}: it is no longer in ${ctx.config.series3Path}`);
   if (dropped.length > 0) await ctx.heldBack.save();
