@@ -14,6 +14,8 @@ import type { AgentStatus } from './status-types.js';
 import { factsOf, statusFrom } from './status-view.js';
 import { uploaderOptions } from './check-server.js';
 import type { SeedCounts } from './types.js';
+import { stoppedBacklog } from './backlog.js';
+import { APP_VERSION } from '../version.js';
 
 export interface OnceOptions {
   readonly log: Logger;
@@ -89,6 +91,7 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
   return statusFrom({
     ...factsOf(base),
     updatedAtMs: nowMs,
+    agentVersion: APP_VERSION,
     pid: process.pid,
     running: false,
     paused: false,
@@ -98,6 +101,8 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
     serverUrl: config.sfmUrl,
     serverReachable: outcome.serverReachable ?? base.serverReachable,
     waiting: outcome.pending + outcome.settling,
+    // Ready events left while the pass used its whole budget: the cap stopped it.
+    backlog: stoppedBacklog(outcome.pending + outcome.settling, outcome.pending > 0 && config.maxForwardsPerPass > 0 && outcome.started >= config.maxForwardsPerPass),
     lastSuccessAt: outcome.lastSuccessAtMs !== null ? iso(outcome.lastSuccessAtMs) : base.lastSuccessAt,
     lastFailureAt: outcome.lastFailure ? iso(outcome.lastFailure.atMs) : base.lastFailureAt,
     lastFailureReason: outcome.lastFailure ? outcome.lastFailure.reason : base.lastFailureReason,

@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
+import { APP_VERSION, PACKAGE_NAME } from '../version.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -54,6 +55,7 @@ options:
   --json         end the output with one JSON object on the last line of stdout
   --dry-run      with once or seed: change nothing
   --verbose      with run or once: also print the log lines on stderr
+  --version      print "series3-watcher <version>" and exit
 
 exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage`;
 
@@ -95,6 +97,10 @@ export function parseArgs(argv: readonly string[]): Args {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--version') || argv.includes('-V')) {
+    io.stdout(`${PACKAGE_NAME} ${APP_VERSION}`);
+    return EXIT_OK;
+  }
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
     (argv.length === 0 ? io.stderr : io.stdout)(USAGE);
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
