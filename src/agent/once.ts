@@ -7,7 +7,7 @@ import { loadHeldBack } from './held-back.js';
 import { importLegacyOnce } from './legacy.js';
 import type { Logger } from './logger.js';
 import { stoppedEarlyLine } from './outage-log.js';
-import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pass.js';
+import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { idleStatus, readStatusFile, writeStatusFile } from './status-file.js';
 import type { AgentStatus } from './status-types.js';
@@ -21,6 +21,8 @@ export interface OnceOptions {
   readonly log: Logger;
   readonly dryRun?: boolean;
   readonly now?: () => number;
+  /** Called after each event's outcome, so the CLI can tell how far a long pass is. */
+  readonly onProgress?: (progress: PassProgress) => void;
 }
 
 export async function runOnce(config: Config, options: OnceOptions): Promise<PassOutcome> {
@@ -44,6 +46,7 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
       budget: config.maxForwardsPerPass === 0 ? Number.POSITIVE_INFINITY : config.maxForwardsPerPass,
       shouldStop: () => false,
       dryRun: options.dryRun ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     // Deliveries whose lines could not be written are kept by the ledger and tried once more here;
     // if that fails too the pass's outcome must say so (at most those are sent again next time).

@@ -17,6 +17,8 @@ import {
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
 import { APP_VERSION, PACKAGE_NAME } from '../version.js';
+import { backlogWords } from '../agent/backlog.js';
+import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -24,6 +26,8 @@ export interface CliIo {
   /** Resolves when the process is asked to stop, with the signal's name (SIGINT, SIGTERM,
    * SIGHUP when a Windows console is closed, SIGBREAK for Ctrl+Break). */
   readonly untilStopped: () => Promise<string | void>;
+  /** How often a long pass prints its progress on stderr (default PROGRESS_EVERY_MS, 10 s). */
+  readonly progressEveryMs?: number;
 }
 
 /** config.ini is re-read once it has been still this long after a change. */
@@ -177,6 +181,7 @@ function emitJson(io: CliIo, value: unknown): void {
 
 async function run(args: Args, config: Config, io: CliIo): Promise<number> {
   const agent = createAgent(config, { makeLog: (c) => logger(c, args, io) });
+  agent.onStatus(runProgress(io.progressEveryMs ?? PROGRESS_EVERY_MS, io.stderr));
   await agent.start();
   // Hand edits of config.ini take effect without a restart; a bad value keeps the last good
   // settings and shows in the log and the status until the file is fixed.
@@ -221,7 +226,9 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
     );
     return EXIT_USAGE;
   }
-  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun });
+  const progress = onceProgress(io.progressEveryMs ?? PROGRESS_EVERY_MS, io.stderr);
+  progress.start();
+  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun, onProgress: progress.onProgress }).finally(progress.stop);
   if (outcome.folderProblem) {
     io.stderr(`series3-watcher: ${outcome.folderProblem}`);
     if (args.json) emitJson(io, { error: outcome.folderProblem });
@@ -341,7 +348,8 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     `forwarding: ${s.forwardEnabled ? `on, to ${s.serverUrl}` : 'off (SFM_FORWARD_ENABLED=false)'}`,
     `watch folder: ${s.watchFolder}`,
     `delivered: ${n(s.deliveredTotal)} in total, ${n(s.deliveredToday)} today`,
-    `waiting: ${n(s.waiting)}`,
+    `backlog: ${backlogWords(s.backlog, nowMs)}`,
+    ...(s.backlog.capReached ? ['  the per-pass cap (SFM_MAX_FORWARDS_PER_PASS) is used up for this interval: the rest goes in the next batches'] : []),
     `held back: ${n(s.heldBack.length)}`,
     ...s.heldBack.map((h) => `  ${h.filename}: ${h.reason} (${h.attempts} tries)`),
     `last OK: ${when(s.lastSuccessAt)}`,
