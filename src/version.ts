@@ -33,3 +33,6 @@ export const APP_VERSION: string = findPackageVersion(path.dirname(fileURLToPath
 
 /** Sent with every request, so the server's operator can tell which agent (and version) called. */
 export const USER_AGENT = `${PACKAGE_NAME}/${APP_VERSION}`;
+
+/** The product's name as people read it (the tray, the window, notifications, the installer). */
+export const PRODUCT_NAME = 'Series3 Watcher';

@@ -124,10 +124,10 @@ describe('item 1: status tells the backlog in words while the cap holds the rest
     const startedMs = Date.now();
     const running = startCli(['run', '--config', configPath]);
     await waitFor(() => receiver.received().length === 2, 'the first batch of 2');
-    const status = await waitFor(async () => {
+    const status: Ran = await waitFor(async () => {
       const ran = await cli(['status', '--config', configPath, '--json']);
-      return (ran.json['backlog'] as { capReached?: boolean } | undefined)?.capReached === true && ran;
-    }, 'status.json to tell that the cap was reached');
+      return (ran.json['backlog'] as { capReached?: boolean } | undefined)?.capReached === true ? ran : undefined;
+    }, 'status.json to tell that the cap was reached') as Ran;
     running.child.kill('SIGTERM');
     await running.done;
 
