@@ -8,7 +8,7 @@ import { Notification, app, dialog, session, shell } from 'electron';
 import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
-import { PRODUCT_NAME } from '../../src/version.js';
+import { PRODUCT_NAME } from '../../src/text/version.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH, type FailureWatch } from './failure-notice.js';
 import { decideOffReminder, NO_REMINDER_YET, type OffReminderWatch } from './off-reminder.js';

@@ -4,7 +4,7 @@
 // and every tray refresh, and shows what it returns; tested in Node (test/electron/off-reminder.test.ts).
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { formatCount } from '../../src/agent/status-view.js';
-import { PRODUCT_NAME } from '../../src/version.js';
+import { PRODUCT_NAME } from '../../src/text/version.js';
 
 /** A reminder again after this long, while forwarding is still off and events still wait. */
 export const OFF_REMINDER_EVERY_MS = 24 * 60 * 60_000;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Config } from '../../src/config/types.js';
 import type { SeedCounts, ServerCheck } from '../../src/agent/types.js';
 import { errorMessage } from '../../src/text/errors.js';
-import { APP_VERSION, PRODUCT_NAME } from '../../src/version.js';
+import { APP_VERSION, PRODUCT_NAME } from '../../src/text/version.js';
 import {
   CONFIG_KEYS,
   findKeySpec,
@@ -221,7 +221,7 @@ async function effective(ctx: ServiceContext): Promise<EffectiveSettings> {
   return { config: { ...parsed.config, apiToken }, problems, warnings: parsed.warnings };
 }
 
-/** The window's footer: the app's name and version, from the one source (src/version.ts). */
+/** The window's footer: the app's name and version, from the one source (src/text/version.ts). */
 export function aboutText(): string {
   return `${PRODUCT_NAME} ${APP_VERSION}`;
 }

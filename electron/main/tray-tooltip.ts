@@ -7,7 +7,7 @@
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { backlogWords } from '../../src/agent/backlog.js';
 import { failingHeadline, formatCount, type GlanceState } from '../../src/agent/status-view.js';
-import { APP_VERSION, PRODUCT_NAME } from '../../src/version.js';
+import { APP_VERSION, PRODUCT_NAME } from '../../src/text/version.js';
 import { formatAgo } from './tray-format.js';
 
 /** Windows cuts tray tooltips at 127 characters; we cut first, with an ellipsis. */

@@ -25,7 +25,7 @@ import { systemClock, unrefTimer, type Clock, type TimerHandle } from './clock.j
 import { createScheduler, type Scheduler } from './scheduler.js';
 import { backlogOf, createDeliveryMeter, measuredPerMinute, noteDelivery, rateSpanMs, type DeliveryMeter } from './backlog.js';
 import type { Backlog } from './status-types.js';
-import { APP_VERSION } from '../version.js';
+import { APP_VERSION } from '../text/version.js';
 
 export interface AgentOptions {
   /** The time and the timers of the agent, its scheduler and its watcher (default: the system's). */
@@ -513,7 +513,7 @@ async function start(s: AgentState): Promise<void> {
   openUploader(s);
   s.started = true;
   s.log.info(
-    `started series3-watcher ${APP_VERSION}: watching ${s.config.series3Path}, forwarding ${s.config.forwardEnabled ? `to ${s.config.sfmUrl}` : 'off'}, ` +
+    `started: series3-watcher ${APP_VERSION}, watching ${s.config.series3Path}, forwarding ${s.config.forwardEnabled ? `to ${s.config.sfmUrl}` : 'off'}, ` +
       `${s.ledger!.size} events in the record`,
   );
   startWatcher(s);

@@ -15,7 +15,7 @@ import { factsOf, statusFrom } from './status-view.js';
 import { uploaderOptions } from './check-server.js';
 import type { SeedCounts } from './types.js';
 import { stoppedBacklog } from './backlog.js';
-import { APP_VERSION } from '../version.js';
+import { APP_VERSION } from '../text/version.js';
 
 export interface OnceOptions {
   readonly log: Logger;

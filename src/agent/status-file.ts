@@ -6,7 +6,7 @@ import type { AgentStatus } from './status-types.js';
 import { writeFileAtomic } from '../config/atomic-file.js';
 import { statusFrom } from './status-view.js';
 import { stoppedBacklog } from './backlog.js';
-import { APP_VERSION } from '../version.js';
+import { APP_VERSION } from '../text/version.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 

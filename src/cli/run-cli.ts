@@ -16,7 +16,7 @@ import {
   type Logger,
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
-import { APP_VERSION, PACKAGE_NAME } from '../version.js';
+import { APP_VERSION, PACKAGE_NAME } from '../text/version.js';
 import { backlogWords } from '../agent/backlog.js';
 import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
 

@@ -18,7 +18,7 @@ import {
   type HttpAnswer,
 } from './classify.js';
 import { openFileBody, type FileBody } from './file-body.js';
-import { USER_AGENT } from '../version.js';
+import { USER_AGENT } from '../text/version.js';
 import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
 
 /**

@@ -77,7 +77,7 @@ describe('item 6: the name and the version', () => {
     running.child.kill('SIGTERM');
     expect((await running.done).code).toBe(0);
     const log = await readFile(join(site.root, 'state', 'series3-watcher.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`started series3-watcher ${VERSION.replaceAll('.', '\\.')}: watching `));
+    expect(log).toContain(`started: series3-watcher ${VERSION}, watching `);
   });
 });
 

@@ -15,7 +15,7 @@ import type { AgentStatus } from '../../src/agent/status-types.js';
 import { statusLine } from '../../electron/main/status-line.js';
 import { trayView } from '../../electron/main/tray-view.js';
 import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
-import { APP_VERSION } from '../../src/version.js';
+import { APP_VERSION } from '../../src/text/version.js';
 import { localClockOrDate } from '../../src/text/local-time.js';
 
 let browser: Browser;

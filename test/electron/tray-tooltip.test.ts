@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { aboutLine, forwardingOffWords, TOOLTIP_MAX_CHARS, tooltipFor } from '../../electron/main/tray-tooltip.js';
 import { trayView, type TrayMenuItem } from '../../electron/main/tray-view.js';
 import { localClockOrDate } from '../../src/text/local-time.js';
-import { APP_VERSION } from '../../src/version.js';
+import { APP_VERSION } from '../../src/text/version.js';
 import type { Backlog } from '../../src/agent/status-types.js';
 import { NOW_MS, minutesAgo, statusWith } from './status-fixture.js';
 

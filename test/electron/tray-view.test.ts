@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { formatAgo, formatCount, trayView, TOOLTIP_MAX_CHARS, type TrayMenuItem } from '../../electron/main/tray-view.js';
 import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
-import { APP_VERSION } from '../../src/version.js';
+import { APP_VERSION } from '../../src/text/version.js';
 
 const statusLabels = (menu: readonly TrayMenuItem[]): string[] =>
   menu.flatMap((item) => (item.kind === 'status' ? [item.label] : []));

@@ -1,6 +1,6 @@
 // The one source of the app's version: package.json's "version", read once when this module
 // loads. The file is found by walking up from this module's folder to the package.json named
-// series3-watcher, so it is the same file from src/ (tests), from dist/src/ (the built CLI) and
+// series3-watcher, so it is the same file from src/text/ (tests), from dist/src/text/ (the built CLI) and
 // inside the packaged app's app.asar (electron-builder's `files` keeps package.json). Every
 // place that shows or sends the version (`--version`, the log's start line, the status, the
 // tray, the settings window, the User-Agent) imports it from here.
