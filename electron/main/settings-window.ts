@@ -65,6 +65,10 @@ export function createSettingsWindow(options: SettingsWindowOptions): SettingsWi
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    // The X with unsaved edits: the page's beforeunload cancels the close and asks in the page
+    // (electron/renderer/unsaved-changes.ts). 'will-prevent-unload' is left unhandled on
+    // purpose, so Electron keeps the window open without a box of its own; no new IPC channel.
+    // Quit from the tray ends the app with app.exit, which runs no beforeunload: Quit is final.
     contents.on('did-finish-load', () => contents.send(STATUS_CHANNEL, lastLine));
     created.once('ready-to-show', () => created.show());
     created.on('closed', () => {

@@ -122,11 +122,12 @@ describe('the settings page', () => {
     await shot(h.page, 'settings-saved');
   });
 
-  it('Cancel closes the window and writes nothing', async () => {
+  it('Cancel, after the question, closes the window and writes nothing', async () => {
     h = await openSettingsPage(browser, server.url, root);
     const before = await readFile(h.configPath);
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.click('#cancel');
+    await h.page.getByRole('button', { name: 'Close without saving' }).click();
     await expect.poll(() => h!.closed).toBe(true);
     expect((await readFile(h.configPath)).equals(before)).toBe(true);
   });
