@@ -40,7 +40,9 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const focusedId = (page: Page): Promise<string> => page.evaluate(() => document.activeElement?.id ?? '');
+/** The id of the element that has the keyboard focus ('' for none). */
+const focusedId = (page: Page): Promise<string> =>
+  page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ?? '');
 const question = (page: Page) => page.getByRole('dialog', { name: 'Close without saving?' });
 
 /** What Chromium gives a screen reader for the element: its accessible name and description. */
