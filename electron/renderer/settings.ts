@@ -53,6 +53,7 @@ $('test-connection').addEventListener('click', () => void testConnection());
 wireBacklogDialog();
 wireTokenField();
 wireUnsavedChanges();
+wirePages();
 api.onStatus(showStatusLine);
 api.loadSettings().then((form) => {
   fillForm(form);
