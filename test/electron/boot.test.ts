@@ -103,6 +103,8 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(menuItem(`About Series3 Watcher ${VERSION}`)?.enabled).toBe(false);
     expect(app.workerPids()).toHaveLength(1);
     expect(posts()).toBe(0);
+    // Item 5 (issue 10): a server is set, so this start opened no window by itself (boot-first-start.test.ts: one that does).
+    expect(app.messages().filter((m) => m.type === 'window')).toEqual([]);
   });
 
   it('issue 10 item 5: forwarding off with events waiting is never silent: a notification at start says so, once', async () => {
