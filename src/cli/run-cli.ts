@@ -16,6 +16,10 @@ import {
 import { currentStatus } from '../agent/status-read.js';
 import { heldBackWords } from '../agent/status-view.js';
 import { actOnHeldBack, describeHeldBack, listHeldBack } from './held-back-command.js';
+import { APP_VERSION, PACKAGE_NAME } from '../text/version.js';
+import { backlogWords } from '../agent/backlog.js';
+import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
+import { localClockOrDate, localDateTime } from '../text/local-time.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -23,6 +27,8 @@ export interface CliIo {
   /** Resolves when the process is asked to stop, with the signal's name (SIGINT, SIGTERM,
    * SIGHUP when a Windows console is closed, SIGBREAK for Ctrl+Break). */
   readonly untilStopped: () => Promise<string | void>;
+  /** How often a long pass prints its progress on stderr (default PROGRESS_EVERY_MS, 10 s). */
+  readonly progressEveryMs?: number;
 }
 
 /** config.ini is re-read once it has been still this long after a change. */
@@ -61,6 +67,7 @@ options:
   --json         end the output with one JSON object on the last line of stdout
   --dry-run      with once or seed: change nothing
   --verbose      with run or once: also print the log lines on stderr
+  --version      print "series3-watcher <version>" and exit
 
 exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage (for retry
 and dismiss also: a named FILE is not held back, or an agent is running; nothing was changed)`;
@@ -108,6 +115,10 @@ export function parseArgs(argv: readonly string[]): Args {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--version') || argv.includes('-V')) {
+    io.stdout(`${PACKAGE_NAME} ${APP_VERSION}`);
+    return EXIT_OK;
+  }
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
     (argv.length === 0 ? io.stderr : io.stdout)(USAGE);
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
@@ -187,6 +198,7 @@ function emitJson(io: CliIo, value: unknown): void {
 
 async function run(args: Args, config: Config, io: CliIo): Promise<number> {
   const agent = createAgent(config, { makeLog: (c) => logger(c, args, io) });
+  agent.onStatus(runProgress(io.progressEveryMs ?? PROGRESS_EVERY_MS, io.stderr));
   await agent.start();
   // Hand edits of config.ini take effect without a restart; a bad value keeps the last good
   // settings and shows in the log and the status until the file is fixed.
@@ -231,7 +243,9 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
     );
     return EXIT_USAGE;
   }
-  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun });
+  const progress = onceProgress(io.progressEveryMs ?? PROGRESS_EVERY_MS, io.stderr);
+  progress.start();
+  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun, onProgress: progress.onProgress }).finally(progress.stop);
   if (outcome.folderProblem) {
     io.stderr(`series3-watcher: ${outcome.folderProblem}`);
     if (args.json) emitJson(io, { error: outcome.folderProblem });
@@ -240,10 +254,11 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
   if (args.dryRun) {
     for (const item of outcome.plan) {
       const what = item.lateReport ? 'late report' : item.withReport ? 'with report' : 'binary alone (report grace over)';
-      io.stdout(`would send  ${item.filename}  ${item.modified}  ${what}`);
+      io.stdout(`would send  ${item.filename}  ${localDateTime(item.modified, true)}  ${what}`);
     }
     for (const item of outcome.waitingList) {
-      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${item.readyAt ? ` (ready at ${item.readyAt})` : ''}${item.detail ? `: ${item.detail}` : ''}`);
+      const readyAt = item.readyAt ? ` (ready at ${localClockOrDate(item.readyAt, Date.now(), true)})` : '';
+      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${readyAt}${item.detail ? `: ${item.detail}` : ''}`);
     }
     io.stdout(
       `${outcome.plan.length} would be sent now, ${outcome.pending - outcome.plan.length} over the cap, ${outcome.settling} settling, ` +
@@ -328,18 +343,20 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
 
 export function describeStatus(s: AgentStatus, nowMs: number): string[] {
   const n = (v: number): string => v.toLocaleString('en-US');
-  const when = (iso: string | null): string => (iso === null ? 'never' : `${iso} (${ago(Date.parse(iso), nowMs)})`);
+  // Times a person reads are local (the JSON keeps ISO UTC for scripts).
+  const when = (iso: string | null): string => (iso === null ? 'never' : `${localDateTime(iso)} (${ago(Date.parse(iso), nowMs)})`);
   const lines = [
     `agent: ${s.running ? `running (pid ${s.pid})${s.paused ? ', PAUSED' : ''}` : 'not running'}`,
     `forwarding: ${s.forwardEnabled ? `on, to ${s.serverUrl}` : 'off (SFM_FORWARD_ENABLED=false)'}`,
     `watch folder: ${s.watchFolder}`,
     `delivered: ${n(s.deliveredTotal)} in total, ${n(s.deliveredToday)} today`,
-    `waiting: ${n(s.waiting)}`,
+    `backlog: ${backlogWords(s.backlog, nowMs)}`,
+    ...(s.backlog.capReached ? ['  the per-pass cap (SFM_MAX_FORWARDS_PER_PASS) is used up for this interval: the rest goes in the next batches'] : []),
     `held back: ${heldBackWords(s) ?? 'none'}`,
     ...s.heldBack.map((h) => `  ${describeHeldBack(h)}`),
     `last OK: ${when(s.lastSuccessAt)}`,
     `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
-    `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${s.backoffUntil}` : ''}`,
+    `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${localClockOrDate(s.backoffUntil, nowMs, true)}` : ''}`,
   ];
   for (const problem of s.problems) lines.push(`problem: ${problem}`);
   return lines;

@@ -10,11 +10,13 @@ import type { Browser } from 'playwright-core';
 import { validateSetting } from '../../src/config/index.js';
 import { startReceiver, receiverImportPath, type Receiver } from '../support/receiver.js';
 import { writeAged } from '../support/fixtures.js';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, testVault, type Harness } from './page-harness.js';
+import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, shotAsOnWindows, testVault, type Harness } from './page-harness.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { statusLine } from '../../electron/main/status-line.js';
 import { trayView } from '../../electron/main/tray-view.js';
 import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
+import { APP_VERSION } from '../../src/text/version.js';
+import { localClockOrDate } from '../../src/text/local-time.js';
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
@@ -82,7 +84,7 @@ describe('the settings page', () => {
     expect(await visibleText('#token-state')).toBe('No token is stored: requests are sent without one.');
     await pushStatus(h.page, statusWith({ forwardEnabled: false, waiting: 3 }));
     expect(await visibleText('#status-line')).toBe('Forwarding off · 1,204 sent today · 3 waiting');
-    await shot(h.page, 'settings-window');
+    await shotAsOnWindows(h, 'settings-window');
   });
 
   it("shows the core's own message for a bad value at once, and blocks Save until it is fixed", async () => {
@@ -93,7 +95,7 @@ describe('the settings page', () => {
     expect(await visibleText('#field-SFM_URL-message')).toBe(expected.ok ? '' : expected.problem.message);
     expect(await h.page.getAttribute('#field-SFM_URL', 'aria-invalid')).toBe('true');
     expect(await h.page.isDisabled('#save')).toBe(true);
-    await shot(h.page, 'settings-bad-url');
+    await shotAsOnWindows(h, 'settings-bad-url');
 
     await h.page.fill('#field-SFM_URL', receiver.url);
     await h.page.locator('#field-SFM_URL-message').waitFor({ state: 'hidden' });
@@ -122,11 +124,12 @@ describe('the settings page', () => {
     await shot(h.page, 'settings-saved');
   });
 
-  it('Cancel closes the window and writes nothing', async () => {
+  it('Cancel, after the question, closes the window and writes nothing', async () => {
     h = await openSettingsPage(browser, server.url, root);
     const before = await readFile(h.configPath);
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.click('#cancel');
+    await h.page.getByRole('button', { name: 'Close without saving' }).click();
     await expect.poll(() => h!.closed).toBe(true);
     expect((await readFile(h.configPath)).equals(before)).toBe(true);
   });
@@ -144,7 +147,7 @@ describe('the settings page', () => {
     expect(gets.length).toBe(getsBefore + 1);
     expect(gets.at(-1)?.path).toBe(receiverImportPath);
     expect((await readFile(h.configPath)).equals(before)).toBe(true); // testing saves nothing
-    await shot(h.page, 'settings-test-connection-ok', '#connection-result');
+    await shotAsOnWindows(h, 'settings-test-connection-ok', '#connection-result');
   });
 
   it('Test connection reports why a dead server (a closed port) did not answer', async () => {
@@ -170,7 +173,7 @@ describe('the settings page', () => {
     expect(await visibleText('#seed-counts')).toBe(
       'Mark 3 events as delivered without sending them? (4 events in the folder · 0 already delivered · 1 too old (left alone))',
     );
-    await shot(h.page, 'settings-skip-backlog-confirm', '#seed-confirm');
+    await shotAsOnWindows(h, 'settings-skip-backlog-confirm', '#seed-confirm');
     await h.page.click('#seed-cancel');
     expect(await visibleText('#seed-result')).toBe('Nothing was marked.');
 
@@ -357,6 +360,18 @@ describe('item 4: one status, one rule for failing', () => {
       expect(shown, name).toEqual({ state: tray, red: tray === 'failing' });
       expect(await line.textContent(), name).toBe(statusLine(status).text);
     }
+  });
+
+  it('issue 10 items 1 and 6: the status line tells a draining backlog in words; the footer names the app and its version', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    expect(await visibleText('#about')).toBe(`Series3 Watcher ${APP_VERSION}`);
+    const nextMs = Date.now() + 50_000;
+    const backlog = { waiting: 19_500, ratePerMinute: 500, etaSeconds: 39 * 60, nextBatchAt: new Date(nextMs).toISOString(), capReached: true };
+    await pushStatus(h.page, statusWith({ waiting: 19_500, backlog }));
+    expect(await visibleText('#status-line')).toBe(
+      `Forwarding · 1,204 sent today · 19,500 waiting · about 39 min left · next batch ${localClockOrDate(nextMs, Date.now())} (500 per minute)`,
+    );
+    await shotAsOnWindows(h, 'settings-backlog');
   });
 
   it('a missing watch folder is "failing" in the window as in the tray, never "Forwarding"', async () => {
