@@ -31,7 +31,7 @@ describe('the tray menu: held-back events', () => {
     const mixed = trayView(statusWith({ heldBack: [heldBack('A', 'r', true), heldBack('B', 'r')] }), NOW_MS);
     expect(mixed.state).toBe('failing');
     expect(actions(mixed.menu)).toEqual(expect.arrayContaining(['2 held back (1 dismissed) — Show…', 'Retry held-back events (1)']));
-    expect(mixed.tooltip).toBe('2 held back (1 dismissed) · 1,204 sent today · none waiting · last OK 2 min ago');
+    expect(mixed.tooltip).toBe('Series3 Watcher · 2 held back (1 dismissed) · 1,204 sent today · none waiting · last OK 2 min ago');
   });
 
 
