@@ -344,6 +344,8 @@ describe('item 4: one status, one rule for failing', () => {
     ['server unreachable', statusWith({ serverReachable: false, lastFailureReason: 'connect ECONNREFUSED 127.0.0.1:8000' })],
     ['uploads failing', statusWith({ failingSince: minutesAgo(20), lastFailureReason: 'HTTP 502: Bad Gateway' })],
     ['events held back', statusWith({ heldBack: [heldBack('M529LK44.AB0', 'row status "error": bad header')] })],
+    ['issue 10: events held back, every one dismissed (not failing)', statusWith({ heldBack: [heldBack('M529LK44.AB0', 'bad header', true)] })],
+    ['issue 10: one dismissed, one not (failing)', statusWith({ heldBack: [heldBack('M529LK44.AB0', 'bad header', true), heldBack('M529LK45.AB0', 'bad header')] })],
     ['a missing watch folder (a problem, nothing else wrong)', statusWith({ problems: [missingFolder] })],
     ['the agent not running (worker crashed)', statusWith({ running: false, problems: ['The forwarding process stopped unexpectedly (exit code 1).'] })],
     ['off wins over a problem', statusWith({ forwardEnabled: false, problems: [missingFolder] })],
