@@ -6,6 +6,7 @@ const GROUPS: ReadonlyArray<{ readonly id: string; readonly title: string; reado
   { id: 'server', title: 'Server', collapsed: false },
   { id: 'watch', title: 'Watch folder', collapsed: false },
   { id: 'pacing', title: 'Pacing', collapsed: false },
+  { id: 'units', title: 'Units (call-ins)', collapsed: true },
   { id: 'state', title: 'Record and log', collapsed: true },
   { id: 'advanced', title: 'Advanced', collapsed: true },
 ];
