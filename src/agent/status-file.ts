@@ -5,6 +5,7 @@ import type { Config } from '../config/types.js';
 import type { AgentStatus } from './status-types.js';
 import { writeFileAtomic } from '../config/atomic-file.js';
 import { statusFrom } from './status-view.js';
+import { NO_UNITS, unitsStatus } from '../units/index.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 
@@ -20,7 +21,9 @@ export async function writeStatusFile(stateDir: string, status: AgentStatus): Pr
 export async function readStatusFile(stateDir: string): Promise<AgentStatus | null> {
   try {
     const parsed = JSON.parse(await readFile(statusFilePath(stateDir), 'utf8')) as AgentStatus;
-    return parsed && parsed.version === 1 ? parsed : null;
+    if (!parsed || parsed.version !== 1) return null;
+    // Written by a version that did not look at units yet.
+    return parsed.units === undefined ? { ...parsed, units: unitsStatus(NO_UNITS, Date.parse(parsed.updatedAt), DEFAULT_UNIT_HOURS) } : parsed;
   } catch {
     return null;
   }
@@ -32,8 +35,13 @@ export function startOfLocalDay(nowMs: number): number {
   return day.getTime();
 }
 
+const DEFAULT_UNIT_HOURS = { lateHours: 12, missingHours: 24 };
+
 /** The status of an agent that is not running and has told nothing yet. */
-export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> | null, nowMs: number): AgentStatus {
+export function idleStatus(
+  config: (Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> & Partial<Pick<Config, 'unitLateHours' | 'unitMissingHours'>>) | null,
+  nowMs: number,
+): AgentStatus {
   return statusFrom({
     updatedAtMs: nowMs,
     pid: 0,
@@ -55,5 +63,9 @@ export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path'
     failingSince: null,
     lastPass: null,
     problems: [],
+    units: unitsStatus(NO_UNITS, nowMs, {
+      lateHours: config?.unitLateHours ?? DEFAULT_UNIT_HOURS.lateHours,
+      missingHours: config?.unitMissingHours ?? DEFAULT_UNIT_HOURS.missingHours,
+    }),
   });
 }
