@@ -10,6 +10,7 @@ import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH, type FailureWatch } from './failure-notice.js';
+import { decideUnitNotice, FIRST_UNIT_WATCH, type UnitWatch } from './unit-notice.js';
 import { followConfigFile, type ConfigFollower } from '../../src/config/config-follower.js';
 import { checkConfigPath, parseCommandLine, secondInstanceNotice } from './command-line.js';
 import { createIpcHandlers } from './ipc-handlers.js';
@@ -93,6 +94,8 @@ interface TrayApp {
   configProblems: readonly string[];
   /** How long forwarding has been failing, and whether a notification said so already. */
   watch: FailureWatch;
+  /** The units seen missing, so a unit turning missing is announced once. */
+  unitWatch: UnitWatch;
   /** Quit has begun: a second Quit or before-quit does nothing. */
   quitting: boolean;
   /** Refreshes the tray's relative times ("last OK 2 min ago"). */
@@ -134,6 +137,7 @@ async function start(): Promise<void> {
     current: null,
     configProblems: [],
     watch: QUIET_WATCH,
+    unitWatch: FIRST_UNIT_WATCH,
     quitting: false,
     refresh: null,
     follower: null,
@@ -166,11 +170,17 @@ function showStatus(state: TrayApp, workerStatus: AgentStatus | null): void {
   state.settingsWindow.sendStatus(status);
   const decided = decideNotice(state.watch, status, nowMs);
   state.watch = decided.watch;
-  if (decided.notice !== null && Notification.isSupported()) {
-    const notification = new Notification({ title: decided.notice.title, body: decided.notice.body, icon: path.join(assetsDir, 'icon.png') });
-    notification.on('click', () => state.settingsWindow.show());
-    notification.show();
-  }
+  if (decided.notice !== null) notify(state, decided.notice);
+  const units = decideUnitNotice(state.unitWatch, status, state.current?.unitMissingNotify ?? true, nowMs);
+  state.unitWatch = units.watch;
+  if (units.notice !== null) notify(state, units.notice);
+}
+
+function notify(state: TrayApp, notice: { readonly title: string; readonly body: string }): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification({ title: notice.title, body: notice.body, icon: path.join(assetsDir, 'icon.png') });
+  notification.on('click', () => state.settingsWindow.show());
+  notification.show();
 }
 
 function createService(self: () => TrayApp, configPath: string, given: TrayApp['given'], templateText: string | undefined): SettingsService {
@@ -247,6 +257,7 @@ async function onTrayAction(state: TrayApp, action: TrayAction): Promise<void> {
       state.supervisor.send(action);
       return;
     case 'settings':
+    case 'units':
       state.settingsWindow.show();
       return;
     case 'open-log':

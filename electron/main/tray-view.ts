@@ -5,6 +5,7 @@
 // which the settings page's status line uses too.
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { failingHeadline, formatCount, glanceState, type GlanceState } from '../../src/agent/status-view.js';
+import { unitsSummaryLine } from '../../src/units/index.js';
 
 export { formatCount };
 
@@ -12,7 +13,7 @@ export { formatCount };
 export type TrayState = GlanceState;
 
 /** Menu actions the Electron side wires to the agent, the window or the shell. */
-export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'open-log' | 'open-folder' | 'quit';
+export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'units' | 'open-log' | 'open-folder' | 'quit';
 
 export type TrayMenuItem =
   | { readonly kind: 'status'; readonly label: string }
@@ -125,6 +126,9 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   const state = trayState(status);
   const canSend = status !== null && status.running && status.forwardEnabled;
   const menu: TrayMenuItem[] = statusLines(state, status, nowMs).map((label) => ({ kind: 'status', label }));
+  // "Units: 14 ok · 2 late · 1 missing", only when there are units: opens the Units page.
+  const units = status === null ? null : unitsSummaryLine(status.units);
+  if (units !== null) menu.push({ kind: 'action', action: 'units', label: units, enabled: true });
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'forward-now', label: 'Forward now', enabled: canSend && !status.paused });
   menu.push(

@@ -347,6 +347,7 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
     `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${s.backoffUntil}` : ''}`,
   ];
+  if (s.units.list.length > 0) lines.push(`units: ${s.units.counts.ok} ok, ${s.units.counts.late} late, ${s.units.counts.missing} missing (series3-watcher units lists them)`);
   for (const problem of s.problems) lines.push(`problem: ${problem}`);
   return lines;
 }
