@@ -17,6 +17,7 @@ import { createIpcHandlers } from './ipc-handlers.js';
 import { decideOpen, type OpenTarget } from './open-paths.js';
 import { createSettingsService, type SettingsService } from './settings-service.js';
 import { createSettingsWindow, type SettingsWindow } from './settings-window.js';
+import type { PageName } from '../shared/page-views.js';
 import { createSafeStorageVault } from './token-vault.js';
 import { createTrayRenderer, type TrayRenderer } from './tray.js';
 import { trayView, type TrayAction } from './tray-view.js';
@@ -173,13 +174,14 @@ function showStatus(state: TrayApp, workerStatus: AgentStatus | null): void {
   if (decided.notice !== null) notify(state, decided.notice);
   const units = decideUnitNotice(state.unitWatch, status, state.current?.unitMissingNotify ?? true, nowMs);
   state.unitWatch = units.watch;
-  if (units.notice !== null) notify(state, units.notice);
+  if (units.notice !== null) notify(state, units.notice, 'units');
 }
 
-function notify(state: TrayApp, notice: { readonly title: string; readonly body: string }): void {
+/** A click on the notification opens the settings window (at `page` when given). */
+function notify(state: TrayApp, notice: { readonly title: string; readonly body: string }, page?: PageName): void {
   if (!Notification.isSupported()) return;
   const notification = new Notification({ title: notice.title, body: notice.body, icon: path.join(assetsDir, 'icon.png') });
-  notification.on('click', () => state.settingsWindow.show());
+  notification.on('click', () => state.settingsWindow.show(page));
   notification.show();
 }
 
@@ -257,8 +259,16 @@ async function onTrayAction(state: TrayApp, action: TrayAction): Promise<void> {
       state.supervisor.send(action);
       return;
     case 'settings':
-    case 'units':
-      state.settingsWindow.show();
+      state.settingsWindow.show('settings');
+      return;
+    case 'show-held-back':
+      state.settingsWindow.show('held-back');
+      return;
+    case 'show-units':
+      state.settingsWindow.show('units');
+      return;
+    case 'show-activity':
+      state.settingsWindow.show('activity');
       return;
     case 'open-log':
       if (state.current) await openSafely(state, state.current.logFile, 'log');

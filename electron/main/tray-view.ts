@@ -13,7 +13,19 @@ export { formatCount };
 export type TrayState = GlanceState;
 
 /** Menu actions the Electron side wires to the agent, the window or the shell. */
-export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'units' | 'open-log' | 'open-folder' | 'quit';
+export type TrayAction =
+  | 'forward-now'
+  | 'pause'
+  | 'resume'
+  | 'retry-held-back'
+  | 'settings'
+  /** The settings window, at one of its other pages. */
+  | 'show-held-back'
+  | 'show-units'
+  | 'show-activity'
+  | 'open-log'
+  | 'open-folder'
+  | 'quit';
 
 export type TrayMenuItem =
   | { readonly kind: 'status'; readonly label: string }
@@ -128,7 +140,7 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   const menu: TrayMenuItem[] = statusLines(state, status, nowMs).map((label) => ({ kind: 'status', label }));
   // "Units: 14 ok · 2 late · 1 missing", only when there are units: opens the Units page.
   const units = status === null ? null : unitsSummaryLine(status.units);
-  if (units !== null) menu.push({ kind: 'action', action: 'units', label: units, enabled: true });
+  if (units !== null) menu.push({ kind: 'action', action: 'show-units', label: units, enabled: true });
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'forward-now', label: 'Forward now', enabled: canSend && !status.paused });
   menu.push(
@@ -141,6 +153,7 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   }
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'settings', label: 'Settings…', enabled: true });
+  menu.push({ kind: 'action', action: 'show-activity', label: 'Recent activity…', enabled: true });
   menu.push({ kind: 'action', action: 'open-log', label: 'Open log', enabled: true });
   menu.push({ kind: 'action', action: 'open-folder', label: 'Open watch folder', enabled: status !== null && status.watchFolder !== '' });
   menu.push({ kind: 'separator' });

@@ -25,7 +25,11 @@ const oldLockFileName = 'series3-watcher.lock';
 export const defaultLockStaleMs = 10_000;
 // proper-lockfile refuses less: mtime precision is a second on some file systems.
 const minimumLockStaleMs = 2_000;
-const longestHeartbeatMs = 2_000;
+/** A touch of the lock's mtime a second: `status` tells a live agent within about a second. */
+const longestHeartbeatMs = 1_000;
+/** Beyond two heartbeats, how long a reader keeps watching a fresh lock: covers a late timer and
+ * file systems that keep mtimes to 2 s (FAT32), where only every other heartbeat shows. */
+const heartbeatWatchMarginMs = 1_000;
 const lockPollMs = 100;
 
 export interface LockHolder {
@@ -160,6 +164,20 @@ async function holdLock(dir: string, path: string, release: () => Promise<void>)
   };
 }
 
+/**
+ * Hands over the lock of a holder known to have exited (the tray app's worker, whose exit its
+ * supervisor saw), so the next agent starts at once instead of waiting out the stale time.
+ * Only when the holder file names that pid on this host: anyone else's lock is left alone.
+ * True when a lock was removed.
+ */
+export async function releaseLockOfExited(dir: string, pid: number): Promise<boolean> {
+  const holder = await readHolder(dir);
+  if (holder === undefined || holder.pid !== pid || holder.host !== hostname()) return false;
+  await unlink(join(dir, lockHolderFileName)).catch(ignoreCode('ENOENT'));
+  await rmdir(join(dir, lockDirName)).catch(ignoreCode('ENOENT'));
+  return true;
+}
+
 /** Who holds the lock, or undefined when the holder file is missing, half written or foreign. */
 export async function readHolder(dir: string): Promise<LockHolder | undefined> {
   let parsed: unknown;
@@ -177,14 +195,15 @@ export async function readHolder(dir: string): Promise<LockHolder | undefined> {
 /**
  * Whether an agent holds STATE_DIR now, judged by the lock's heartbeat (a pid alone is no proof:
  * after a crash or reboot another program may have it). A fresh lock is watched until it is touched
- * again (a live holder does so every heartbeat) or stays still past two heartbeats: so a reader such
- * as `status` may wait up to about 4 s, and never calls a just-killed agent running.
+ * again (a live holder does so every heartbeat, so about a second) or stays still past two heartbeats
+ * and a margin: so a reader such as `status` waits up to about 3 s for a just-killed agent, and never
+ * calls it running.
  */
 export async function liveLockHolder(dir: string, nowMs: () => number = Date.now, staleMs = defaultLockStaleMs): Promise<LockHolder | null> {
   const path = join(dir, lockDirName);
   const first = await mtimeOf(path).catch(() => undefined);
   if (first === undefined || Math.abs(nowMs() - first) > staleMs) return null;
-  const watchUntilMs = nowMs() + 2 * longestHeartbeatMs + 500;
+  const watchUntilMs = nowMs() + 2 * longestHeartbeatMs + heartbeatWatchMarginMs;
   while (nowMs() < watchUntilMs) {
     await new Promise((resolve) => setTimeout(resolve, lockPollMs));
     const latest = await mtimeOf(path).catch(() => undefined);
