@@ -190,6 +190,12 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     await app.waitFor('both units missing in the menu', () => menuItem('Units: 2 missing') !== undefined, STEP_MS);
     expect(unitNotices()).toHaveLength(1);
     expect(state()).toBe('ok'); // units are not forwarding: the icon stays "all delivered"
+    // The line opens the (already open) settings window at its Units page, a row per unit.
+    await app.click('Units: 2 missing');
+    const shownHeading = async (): Promise<string> => app.windowText('main > section:visible h2, main > section:visible legend');
+    await app.waitFor('the window to show the Units page', async () => (await shownHeading()) === 'Units', STEP_MS);
+    await app.waitFor('the Units page rows', async () => /BA3353.*missing.*S353L4H0\.MLG/s.test(await app.windowText('#units-rows')) && /BE9529/.test(await app.windowText('#units-rows')), STEP_MS);
+    expect(await app.windowText('#units-summary')).toBe('2 units: 0 ok, 0 late, 2 missing (late after 12 h, missing after 24 h without a call-in).');
   });
 
   it('issue 10: a menu line opens the open settings window at its page (Recent activity…)', async () => {
