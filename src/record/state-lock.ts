@@ -14,6 +14,7 @@ import lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../config/atomic-file.js';
 import { describeWriteFailure, RecordWriteError } from './write-problem.js';
 import { errorCode, errorMessage } from '../text/errors.js';
+import { localDateTime } from '../text/local-time.js';
 
 export const lockDirName = 'writer.lock';
 export const lockHolderFileName = 'writer.lock.json';
@@ -52,7 +53,7 @@ export class LedgerLockedError extends Error {
     const who =
       holder === undefined
         ? 'another series3-watcher (its details are not readable yet)'
-        : `another series3-watcher (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`;
+        : `another series3-watcher (pid ${holder.pid} on ${holder.host}, started ${localDateTime(holder.startedAt, true)})`;
     super(`${who} is using ${dir}; stop it first (a series3-watcher that crashed is taken over by itself)`);
     this.name = 'LedgerLockedError';
     this.dir = dir;
