@@ -8,3 +8,5 @@ export { loadHeldBack } from './held-back.js';
 export type { Agent } from './types.js';
 export type { AgentStatus } from './status-types.js';
 export { runOnce, runSeed } from './once.js';
+export { unitsNow } from './units-now.js';
+export { callInAgo, type UnitsStatus } from '../units/index.js';

@@ -1,4 +1,4 @@
-// The headless command line: run, once, seed, status, retry, check. Output is for people, and with
+// The headless command line: run, once, seed, status, retry, check, units. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
 // 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { currentStatus } from '../agent/status-read.js';
 import { APP_VERSION, PACKAGE_NAME } from '../text/version.js';
 import { backlogWords } from '../agent/backlog.js';
 import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
+import { unitsCommand } from './units-command.js';
 import { localClockOrDate, localDateTime } from '../text/local-time.js';
 
 export interface CliIo {
@@ -40,7 +41,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'retry'] as const;
+const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'retry', 'units'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
@@ -54,6 +55,8 @@ commands:
   check    validate config.ini and ask the server whether it is ready
   retry    put held-back events back in the queue (when no agent is running;
            a running tray app has its own Retry held-back events)
+  units    the units that call in (named in the .MLG monitor logs): last call-in,
+           ok / late / missing; reads the watch folder itself
 
 options:
   --config FILE  the settings file (default: ./${DEFAULT_CONFIG_NAME})
@@ -137,6 +140,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await status(args, config, io);
       case 'retry':
         return await retry(args, config, io);
+      case 'units':
+        return await unitsCommand(config, args.json, io);
     }
   } catch (err) {
     // The record is locked by another agent, the legacy file is unreadable, the folder is gone...
@@ -359,6 +364,7 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
     `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${localClockOrDate(s.backoffUntil, nowMs, true)}` : ''}`,
   ];
+  if (s.units.list.length > 0) lines.push(`units: ${s.units.counts.ok} ok, ${s.units.counts.late} late, ${s.units.counts.missing} missing (series3-watcher units lists them)`);
   for (const problem of s.problems) lines.push(`problem: ${problem}`);
   return lines;
 }

@@ -57,6 +57,10 @@ describe('item 8: a malformed status is rejected, never thrown inside the main p
     ['lastPass missing a count', withField('lastPass', { startedAt: 'x', seconds: 1, forwarded: 1, withReport: 0, errors: 0, pending: 0, stoppedEarly: false })],
     ['lastFailureReason as a number', withField('lastFailureReason', 404)],
     ['an array instead of a status', [statusWith()]],
+    ['item 3: no units', without('units')],
+    ['item 3: a unit in an unknown state', withField('units', { ...statusWith().units, list: [{ unit: 'BE12345', lastCallIn: 'x', state: 'gone', file: 'A.MLG' }] })],
+    ['item 3: units without counts', withField('units', { ...statusWith().units, counts: null })],
+    ['item 3: an unreadable monitor log as a string', withField('units', { ...statusWith().units, unreadable: ['A.MLG'] })],
   ];
 
   it.each(malformed)('%s', (_name, status) => {
@@ -65,6 +69,18 @@ describe('item 8: a malformed status is rejected, never thrown inside the main p
     expect(s.views).toEqual([]); // the tray keeps what it showed
     expect(s.logs).toContain('ignored a malformed message from the worker');
     expect(checkStatus(status).ok).toBe(false);
+  });
+
+  it('item 3: a status with units passes through unchanged', () => {
+    const units = {
+      ...statusWith().units,
+      list: [{ unit: 'BE12345', lastCallIn: '2026-05-08T11:00:00.000Z', state: 'ok' as const, file: 'M529LK44.MLG' }],
+      counts: { ok: 1, late: 0, missing: 0 },
+      unreadable: [{ file: 'S353L4H0.MLG', reason: 'monitor log S353L4H0.MLG cannot be read (permission denied)' }],
+      scannedAt: '2026-05-08T11:59:00.000Z',
+    };
+    const status = statusWith({ units });
+    expect(checkStatus(status)).toEqual({ ok: true, status });
   });
 
   it('a well-formed status passes through unchanged and is rendered', () => {
