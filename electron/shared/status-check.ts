@@ -7,7 +7,7 @@
 // status: the tray keeps the last good one and the supervisor logs it), and what can grow
 // without bound is bounded: texts are clipped, lists are cut, so one hostile reason or a
 // huge held-back list cannot stall the main process or the page.
-import type { AgentStatus, HeldBackEvent, PassSummary } from '../../src/agent/status-types.js';
+import type { AgentStatus, HeldBackEvent, PassSummary, RecentDelivery } from '../../src/agent/status-types.js';
 
 /** A reason, a problem or a file name: more than a person reads in a menu or a tooltip. */
 export const MAX_TEXT_CHARS = 2000;
@@ -18,6 +18,8 @@ const MAX_TIME_CHARS = 40;
 /** Held-back events the tray and page get; `series3-watcher status` lists them all. */
 export const MAX_HELD_BACK_ITEMS = 1000;
 export const MAX_PROBLEMS = 50;
+/** The agent keeps 50 recent deliveries; more than that is not a status this agent sent. */
+export const MAX_RECENT_ITEMS = 50;
 
 class BadStatus extends Error {}
 
@@ -67,6 +69,17 @@ function heldBackEvent(x: unknown): HeldBackEvent {
   };
 }
 
+function recentDelivery(x: unknown): RecentDelivery {
+  if (!isRecord(x)) throw new BadStatus('a recent delivery is not an object');
+  return {
+    deliveredAt: str(x, 'deliveredAt', MAX_TIME_CHARS),
+    filename: str(x, 'filename', MAX_TEXT_CHARS),
+    size: num(x, 'size'),
+    withReport: bool(x, 'withReport'),
+    lateReport: bool(x, 'lateReport'),
+  };
+}
+
 function passSummary(x: unknown): PassSummary | null {
   if (x === null) return null;
   if (!isRecord(x)) throw new BadStatus('lastPass is not an object');
@@ -110,6 +123,7 @@ export function checkStatus(x: unknown): { readonly ok: true; readonly status: A
       failingSince: strOrNull(x, 'failingSince', MAX_TIME_CHARS),
       lastPass: passSummary(x['lastPass']),
       problems: list(x, 'problems', MAX_PROBLEMS).map((p, i) => str({ [`problems[${i}]`]: p }, `problems[${i}]`, MAX_TEXT_CHARS)),
+      recent: list(x, 'recent', MAX_RECENT_ITEMS).map(recentDelivery),
     };
     return { ok: true, status };
   } catch (err) {

@@ -218,6 +218,7 @@ function buildStatus(s: AgentState): AgentStatus {
     failingSince: s.failingSince,
     lastPass: s.lastPass,
     problems: [...s.problems.values()],
+    recent: s.ledger?.recent() ?? [],
   });
 }
 

@@ -20,7 +20,9 @@ export async function writeStatusFile(stateDir: string, status: AgentStatus): Pr
 export async function readStatusFile(stateDir: string): Promise<AgentStatus | null> {
   try {
     const parsed = JSON.parse(await readFile(statusFilePath(stateDir), 'utf8')) as AgentStatus;
-    return parsed && parsed.version === 1 ? parsed : null;
+    if (!parsed || parsed.version !== 1) return null;
+    // Written by a series3-watcher from before the recent list: read as none yet.
+    return Array.isArray(parsed.recent) ? parsed : { ...parsed, recent: [] };
   } catch {
     return null;
   }
@@ -55,5 +57,6 @@ export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path'
     failingSince: null,
     lastPass: null,
     problems: [],
+    recent: [],
   });
 }

@@ -27,6 +27,7 @@ export async function currentStatus(config: Config, nowMs: number = Date.now()):
       deliveredTotal: ledger.size,
       deliveredToday: ledger.countSince(startOfLocalDay(nowMs)),
       heldBack: heldBack.list(),
+      recent: ledger.recent(),
     });
   } finally {
     await ledger.close();

@@ -1,5 +1,8 @@
 // The agent's status: plain data a UI (tray, `series3-watcher status`) can show.
 // The running agent keeps it current in `<STATE_DIR>/status.json`.
+import type { RecentDelivery } from '../record/types.js';
+
+export type { RecentDelivery };
 
 export interface HeldBackEvent {
   readonly sha256: string;
@@ -54,4 +57,6 @@ export interface AgentStatus {
   readonly lastPass: PassSummary | null;
   /** The watch folder or state cannot be read, a bad config value kept the last good one, ... */
   readonly problems: readonly string[];
+  /** The events delivered most recently (at most 50, each once), newest first: the Activity page. */
+  readonly recent: readonly RecentDelivery[];
 }

@@ -23,6 +23,7 @@ export function statusFrom(facts: StatusFacts): AgentStatus {
     backoffUntil: backoffUntilMs !== null && backoffUntilMs > updatedAtMs ? new Date(backoffUntilMs).toISOString() : null,
     heldBack: [...facts.heldBack],
     problems: [...facts.problems],
+    recent: [...facts.recent],
   };
 }
 

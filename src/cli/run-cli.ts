@@ -1,4 +1,4 @@
-// The headless command line: run, once, seed, status, retry, check. Output is for people, and with
+// The headless command line: run, once, seed, status, recent, retry, check. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
 // 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
+import { recentCommand } from './recent-command.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -34,7 +35,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'retry'] as const;
+const COMMANDS = ['run', 'once', 'seed', 'status', 'recent', 'check', 'retry'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
@@ -45,6 +46,7 @@ commands:
   seed     skip the existing backlog: mark every in-window event as delivered, sending nothing
            (--dry-run: only count)
   status   what the agent is doing (or did last)
+  recent   the last 50 deliveries, newest first (local time; with or without an agent running)
   check    validate config.ini and ask the server whether it is ready
   retry    put held-back events back in the queue (when no agent is running;
            a running tray app has its own Retry held-back events)
@@ -109,9 +111,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const loaded = await loadConfig(args.configPath, io);
   if (args.command === 'check') return check(args, loaded, io);
-  // status only reads: with a bad value in config.ini it still tells what the running agent
+  // status and recent only read: with a bad value in config.ini they still tell what the running agent
   // does (which includes that bad value among its problems), on the file's other settings.
-  const readOnly = args.command === 'status' && loaded.kind === 'bad' ? loaded.config : undefined;
+  const readOnly = (args.command === 'status' || args.command === 'recent') && loaded.kind === 'bad' ? loaded.config : undefined;
   if (loaded.kind === 'bad' && readOnly === undefined) return EXIT_USAGE;
   const config = loaded.kind === 'ok' ? loaded.config : readOnly!;
   try {
@@ -124,6 +126,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await seed(args, config, io);
       case 'status':
         return await status(args, config, io);
+      case 'recent':
+        return await recent(args, config, io);
       case 'retry':
         return await retry(args, config, io);
     }
@@ -307,6 +311,13 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   const current = await currentStatus(config);
   for (const line of describeStatus(current, Date.now())) io.stdout(line);
   if (args.json) emitJson(io, current);
+  return EXIT_OK;
+}
+
+async function recent(args: Args, config: Config, io: CliIo): Promise<number> {
+  const output = await recentCommand(config);
+  for (const line of output.lines) io.stdout(line);
+  if (args.json) emitJson(io, output.json);
   return EXIT_OK;
 }
 

@@ -54,6 +54,8 @@ export interface DeliveryIndex {
   readonly recent: Stored[];
   /** sha256 of the deliveries that were late reports; few, so they cost nothing on the common path. */
   readonly lateReports: Set<string>;
+  /** `recentDeliveries`'s last answer until the next delivery (the status asks for it often). */
+  recentView: readonly RecentDelivery[] | undefined;
 }
 
 /** How many recent deliveries the record keeps at hand (the Activity page, `series3-watcher recent`). */
@@ -62,7 +64,7 @@ export const recentLimit = 50;
 export const sha256Pattern = /^[0-9a-f]{64}$/;
 
 export function createIndex(): DeliveryIndex {
-  return { entries: new Map(), cache: new Map(), sinceCache: undefined, recent: [], lateReports: new Set() };
+  return { entries: new Map(), cache: new Map(), sinceCache: undefined, recent: [], lateReports: new Set(), recentView: undefined };
 }
 
 // Seeding marks thousands of events "delivered" at once; they were never sent, so they must not
@@ -115,6 +117,7 @@ export function storeDelivery(index: DeliveryIndex, next: Stored, lateReport = f
   if (lateReport || isLateReport(previous, next)) index.lateReports.add(stored.sha256);
   else if (previous !== undefined) index.lateReports.delete(stored.sha256);
   noteRecent(index.recent, previous, stored);
+  index.recentView = undefined;
   return previous !== undefined;
 }
 
@@ -133,7 +136,8 @@ function noteRecent(recent: Stored[], previous: Stored | undefined, stored: Stor
 }
 
 /** The recent deliveries, newest first, as callers see them. */
-export function recentDeliveries(index: DeliveryIndex): RecentDelivery[] {
+export function recentDeliveries(index: DeliveryIndex): readonly RecentDelivery[] {
+  if (index.recentView !== undefined) return index.recentView;
   const list: RecentDelivery[] = [];
   for (let at = index.recent.length - 1; at >= 0; at--) {
     const stored = index.recent[at]!;
@@ -145,6 +149,7 @@ export function recentDeliveries(index: DeliveryIndex): RecentDelivery[] {
       lateReport: index.lateReports.has(stored.sha256),
     });
   }
+  index.recentView = list;
   return list;
 }
 

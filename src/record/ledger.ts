@@ -45,7 +45,7 @@ export interface Ledger {
   /** When an event was last sent (not seeded or imported), or null; walks the record once. */
   lastSentAtMs(): number | null;
   /** The events this agent sent most recently (at most 50, each once), newest first. */
-  recent(): RecentDelivery[];
+  recent(): readonly RecentDelivery[];
   compact(): Promise<void>;
   /** Persists remembered hashes and waits for pending writes. */
   flush(): Promise<void>;
