@@ -247,7 +247,16 @@ async function onTrayAction(state: TrayApp, action: TrayAction): Promise<void> {
       state.supervisor.send(action);
       return;
     case 'settings':
-      state.settingsWindow.show();
+      state.settingsWindow.show('settings');
+      return;
+    case 'show-held-back':
+      state.settingsWindow.show('held-back');
+      return;
+    case 'show-units':
+      state.settingsWindow.show('units');
+      return;
+    case 'show-activity':
+      state.settingsWindow.show('activity');
       return;
     case 'open-log':
       if (state.current) await openSafely(state, state.current.logFile, 'log');

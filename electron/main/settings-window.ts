@@ -1,12 +1,14 @@
-// The settings window: opens it, sends it the status line (status-line.ts), and registers
+// The settings window: opens it (at a page), sends it the status line (status-line.ts) and
+// the other pages' content (pages-view.ts), and registers
 // the IPC handlers (ipc-handlers.ts) behind it. Security lives here: the window uses
 // SECURE_WEB_PREFERENCES, loads only our file, cannot navigate or open windows, and every
 // handler first checks that the call comes from our page's main frame.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import type { StatusChannel, StatusLine } from '../shared/settings-api.js';
+import type { PageName, PagesChannel, PagesView, ShowPageChannel, StatusChannel, StatusLine } from '../shared/settings-api.js';
 import { channelsOf, type HandlerTable } from './ipc-handlers.js';
+import { pagesView } from './pages-view.js';
 import { statusLine } from './status-line.js';
 import { SECURE_WEB_PREFERENCES, fileUrlOf, isTrustedSenderUrl, mayNavigate } from './window-security.js';
 
@@ -18,7 +20,8 @@ export interface SettingsWindowOptions {
 }
 
 export interface SettingsWindow {
-  show(): void;
+  /** Opens the window (or brings it forward) at `page`; without one, at the page it shows. */
+  show(page?: PageName): void;
   close(): void;
   sendStatus(status: AgentStatus | null): void;
   /** Registers the IPC handlers (once); each checks the sender before anything else. */
@@ -27,11 +30,16 @@ export interface SettingsWindow {
 }
 
 const STATUS_CHANNEL: StatusChannel = 'settings:status';
+const PAGES_CHANNEL: PagesChannel = 'settings:pages';
+const SHOW_PAGE_CHANNEL: ShowPageChannel = 'settings:show-page';
 
 export function createSettingsWindow(options: SettingsWindowOptions): SettingsWindow {
   const pageUrl = fileUrlOf(options.pagePath);
   let win: BrowserWindow | null = null;
   let lastLine: StatusLine = statusLine(null);
+  let lastPages: PagesView = pagesView(null, Date.now());
+  /** The page to show once the window has loaded (a menu line asked for it before). */
+  let openAt: PageName | null = null;
 
   function isTrustedSender(event: IpcMainInvokeEvent): boolean {
     const frame = event.senderFrame;
@@ -65,7 +73,12 @@ export function createSettingsWindow(options: SettingsWindowOptions): SettingsWi
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    contents.on('did-finish-load', () => contents.send(STATUS_CHANNEL, lastLine));
+    contents.on('did-finish-load', () => {
+      contents.send(STATUS_CHANNEL, lastLine);
+      contents.send(PAGES_CHANNEL, lastPages);
+      if (openAt !== null) contents.send(SHOW_PAGE_CHANNEL, openAt);
+      openAt = null;
+    });
     created.once('ready-to-show', () => created.show());
     created.on('closed', () => {
       if (win === created) win = null;
@@ -75,9 +88,15 @@ export function createSettingsWindow(options: SettingsWindowOptions): SettingsWi
   }
 
   return {
-    show() {
-      if (win === null || win.isDestroyed()) win = open();
-      else {
+    show(page) {
+      if (win === null || win.isDestroyed()) {
+        openAt = page ?? null;
+        win = open();
+      } else {
+        if (page !== undefined) {
+          if (win.webContents.isLoading()) openAt = page;
+          else win.webContents.send(SHOW_PAGE_CHANNEL, page);
+        }
         if (win.isMinimized()) win.restore();
         win.show();
         win.focus();
@@ -88,7 +107,11 @@ export function createSettingsWindow(options: SettingsWindowOptions): SettingsWi
     },
     sendStatus(status) {
       lastLine = statusLine(status);
-      if (win !== null && !win.isDestroyed() && !win.webContents.isLoading()) win.webContents.send(STATUS_CHANNEL, lastLine);
+      lastPages = pagesView(status, Date.now());
+      if (win !== null && !win.isDestroyed() && !win.webContents.isLoading()) {
+        win.webContents.send(STATUS_CHANNEL, lastLine);
+        win.webContents.send(PAGES_CHANNEL, lastPages);
+      }
     },
     register(table) {
       for (const channel of channelsOf(table)) {

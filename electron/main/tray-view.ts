@@ -12,7 +12,19 @@ export { formatCount };
 export type TrayState = GlanceState;
 
 /** Menu actions the Electron side wires to the agent, the window or the shell. */
-export type TrayAction = 'forward-now' | 'pause' | 'resume' | 'retry-held-back' | 'settings' | 'open-log' | 'open-folder' | 'quit';
+export type TrayAction =
+  | 'forward-now'
+  | 'pause'
+  | 'resume'
+  | 'retry-held-back'
+  | 'settings'
+  /** The settings window, at one of its other pages. */
+  | 'show-held-back'
+  | 'show-units'
+  | 'show-activity'
+  | 'open-log'
+  | 'open-folder'
+  | 'quit';
 
 export type TrayMenuItem =
   | { readonly kind: 'status'; readonly label: string }
@@ -137,6 +149,7 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   }
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'settings', label: 'Settings…', enabled: true });
+  menu.push({ kind: 'action', action: 'show-activity', label: 'Recent activity…', enabled: true });
   menu.push({ kind: 'action', action: 'open-log', label: 'Open log', enabled: true });
   menu.push({ kind: 'action', action: 'open-folder', label: 'Open watch folder', enabled: status !== null && status.watchFolder !== '' });
   menu.push({ kind: 'separator' });

@@ -9,7 +9,13 @@ export function spawnWorker(modulePath: string): WorkerHandle {
     // The agent writes its own log file; its stdout/stderr only matter in development.
     stdio: 'inherit',
   });
+  // Electron forgets child.pid once the process exits, which is when the supervisor needs it.
+  let pid: number | undefined;
+  child.on('spawn', () => (pid = child.pid));
   return {
+    get pid() {
+      return pid;
+    },
     post: (message) => child.postMessage(message),
     onMessage: (listener) => {
       child.on('message', listener);

@@ -9,8 +9,11 @@ import type { MainToWorker, WorkerOp, WorkerRequests } from '../shared/worker-pr
 import { decodeWorkerToMain } from '../shared/protocol-check.js';
 import { idleStatus } from '../../src/agent/status-file.js';
 import { factsOf, statusFrom } from '../../src/agent/status-view.js';
+import { releaseLockOfExited } from '../../src/record/state-lock.js';
 
 export interface WorkerHandle {
+  /** The worker's process id once it runs (kept after it exits), when it is a process of its own. */
+  readonly pid?: number | undefined;
   post(message: MainToWorker): void;
   onMessage(listener: (message: unknown) => void): void;
   onExit(listener: (code: number) => void): void;
@@ -104,6 +107,8 @@ interface SupervisorState {
   readonly pending: Map<number, PendingRequest>;
   /** Resolves stop()'s wait when the worker says 'stopped' or exits. */
   stopped: (() => void) | null;
+  /** The crashed worker's record lock being handed over; the next worker starts after it. */
+  handover: Promise<unknown>;
 }
 
 function publish(s: SupervisorState, next: AgentStatus | null): void {
@@ -172,6 +177,16 @@ function onWorkerExit(s: SupervisorState, handle: WorkerHandle, code: number): v
   const delays = s.options.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS;
   const delayMs = delays[Math.min(s.crashes, delays.length - 1)] ?? 60_000;
   s.crashes += 1;
+  // The dead worker cannot heartbeat its record lock any more: remove it now rather than make
+  // the next worker wait out the lock's stale time (10 s) before it can send again.
+  const pid = handle.pid;
+  if (pid !== undefined && s.config !== null) {
+    const stateDir = s.config.stateDir;
+    s.handover = releaseLockOfExited(stateDir, pid).then(
+      (released) => released && s.log(`took back the record lock of the stopped worker (pid ${pid})`),
+      (err: unknown) => s.log(`could not take back the record lock in ${stateDir}: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
   const why = s.fatalMessage ?? `The forwarding process stopped unexpectedly (exit code ${code}).`;
   s.log(`${why} Restarting in ${Math.round(delayMs / 1000)} s.`);
   publish(s, crashedStatus(s.status, `${why} Restarting in ${Math.round(delayMs / 1000)} s.`, s.clock.now(), s.config));
@@ -187,9 +202,8 @@ function launch(s: SupervisorState): void {
   s.fatalMessage = null;
   handle.onMessage((raw) => onWorkerMessage(s, handle, raw));
   handle.onExit((code) => onWorkerExit(s, handle, code));
-  s.options
-    .startArgs()
-    .then((args) => {
+  Promise.all([s.options.startArgs(), s.handover])
+    .then(([args]) => {
       s.config = args.config;
       if (s.worker === handle) handle.post({ type: 'start', config: args.config });
     })
@@ -255,6 +269,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     nextId: 1,
     pending: new Map(),
     stopped: null,
+    handover: Promise.resolve(),
   };
   return {
     start() {

@@ -8,8 +8,12 @@ import type { IpcRendererEvent } from 'electron';
 import type {
   ChannelArgs,
   ChannelResult,
+  PageName,
+  PagesChannel,
+  PagesView,
   SettingsApi,
   SettingsChannel,
+  ShowPageChannel,
   StatusChannel,
   StatusLine,
 } from '../shared/settings-api.js' with { 'resolution-mode': 'import' };
@@ -21,6 +25,17 @@ function invoke<C extends SettingsChannel>(channel: C, ...args: ChannelArgs<C>):
 }
 
 const STATUS_CHANNEL: StatusChannel = 'settings:status';
+const PAGES_CHANNEL: PagesChannel = 'settings:pages';
+const SHOW_PAGE_CHANNEL: ShowPageChannel = 'settings:show-page';
+
+/** Relays one push channel's payload, never the IPC event (it carries the sender). */
+function subscribe<T>(channel: string, listener: (payload: T) => void): () => void {
+  const relay = (_event: IpcRendererEvent, payload: T): void => listener(payload);
+  ipcRenderer.on(channel, relay);
+  return () => {
+    ipcRenderer.removeListener(channel, relay);
+  };
+}
 
 const api: SettingsApi = {
   loadSettings: () => invoke('settings:load'),
@@ -31,14 +46,9 @@ const api: SettingsApi = {
   seedBacklog: () => invoke('settings:seed'),
   chooseFolder: (current) => invoke('settings:choose-folder', current),
   closeWindow: () => invoke('settings:close'),
-  onStatus(listener) {
-    // Only the status line reaches the page, never the IPC event (it carries the sender).
-    const relay = (_event: IpcRendererEvent, line: StatusLine): void => listener(line);
-    ipcRenderer.on(STATUS_CHANNEL, relay);
-    return () => {
-      ipcRenderer.removeListener(STATUS_CHANNEL, relay);
-    };
-  },
+  onStatus: (listener) => subscribe<StatusLine>(STATUS_CHANNEL, listener),
+  onPages: (listener) => subscribe<PagesView>(PAGES_CHANNEL, listener),
+  onShowPage: (listener) => subscribe<PageName>(SHOW_PAGE_CHANNEL, listener),
 };
 
 contextBridge.exposeInMainWorld('series3', api);

@@ -56,6 +56,7 @@ document.addEventListener('keydown', (event) => {
 $('test-connection').addEventListener('click', () => void testConnection());
 wireBacklogDialog();
 wireTokenField();
+wirePages();
 api.onStatus(showStatusLine);
 api.loadSettings().then(fillForm, (err: unknown) => {
   show($('load-problems'), `The settings could not be read: ${err instanceof Error ? err.message : String(err)}`);

@@ -5,8 +5,9 @@
 // arguments (electron/main/ipc-handlers.ts).
 import type { GlanceState } from '../../src/agent/status-view.js';
 import type { SeedCounts } from '../../src/agent/types.js';
+import type { PageName, PagesView } from './page-views.js';
 
-export type { SeedCounts };
+export type { SeedCounts, PageName, PagesView };
 
 /**
  * The page's status line, computed in the main process (electron/main/status-line.ts) from the
@@ -101,6 +102,10 @@ export interface SettingsApi {
   closeWindow(): Promise<void>;
   /** Called with the status line for every agent status (also while the worker starts); returns an unsubscribe. */
   onStatus(listener: (line: StatusLine) => void): () => void;
+  /** Called with the other pages' content for every agent status; returns an unsubscribe. */
+  onPages(listener: (view: PagesView) => void): () => void;
+  /** Called when the main process opens the window at a page (a tray menu line); returns an unsubscribe. */
+  onShowPage(listener: (page: PageName) => void): () => void;
 }
 
 /** Channel name -> [arguments, result] for every invoke-style call. */
@@ -120,3 +125,7 @@ export type ChannelResult<C extends SettingsChannel> = SettingsChannels[C][1];
 
 /** Main -> page push channel for status updates. */
 export type StatusChannel = 'settings:status';
+/** Main -> page push channel for the other pages' content. */
+export type PagesChannel = 'settings:pages';
+/** Main -> page push channel: show this page. */
+export type ShowPageChannel = 'settings:show-page';

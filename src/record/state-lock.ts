@@ -160,6 +160,20 @@ async function holdLock(dir: string, path: string, release: () => Promise<void>)
   };
 }
 
+/**
+ * Hands over the lock of a holder known to have exited (the tray app's worker, whose exit its
+ * supervisor saw), so the next agent starts at once instead of waiting out the stale time.
+ * Only when the holder file names that pid on this host: anyone else's lock is left alone.
+ * True when a lock was removed.
+ */
+export async function releaseLockOfExited(dir: string, pid: number): Promise<boolean> {
+  const holder = await readHolder(dir);
+  if (holder === undefined || holder.pid !== pid || holder.host !== hostname()) return false;
+  await unlink(join(dir, lockHolderFileName)).catch(ignoreCode('ENOENT'));
+  await rmdir(join(dir, lockDirName)).catch(ignoreCode('ENOENT'));
+  return true;
+}
+
 /** Who holds the lock, or undefined when the holder file is missing, half written or foreign. */
 export async function readHolder(dir: string): Promise<LockHolder | undefined> {
   let parsed: unknown;

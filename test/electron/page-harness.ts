@@ -20,6 +20,8 @@ import { createSettingsService, type LoginItem, type SettingsService, type Token
 import { createIpcHandlers, type HandlerTable } from '../../electron/main/ipc-handlers.js';
 import { createSupervisor, type Supervisor } from '../../electron/main/worker-supervisor.js';
 import { statusLine } from '../../electron/main/status-line.js';
+import { pagesView } from '../../electron/main/pages-view.js';
+import type { PageName } from '../../electron/shared/page-views.js';
 import { inMemoryWorker } from './in-memory-worker.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,7 +91,7 @@ async function preloadScript(): Promise<string> {
         removeListener: (channel, listener) => { listeners.set(channel, (listeners.get(channel) ?? []).filter((l) => l !== listener)); },
       },
     };
-    window.__pushStatus = (line) => (listeners.get('settings:status') ?? []).forEach((l) => l({ sender: 'not for the page' }, line));
+    window.__push = (channel, payload) => (listeners.get(channel) ?? []).forEach((l) => l({ sender: 'not for the page' }, payload));
     const require = (name) => {
       if (name !== 'electron') throw new Error('a sandboxed preload cannot require ' + name);
       return electron;
@@ -230,7 +232,18 @@ export async function shot(page: Page, name: string, focus?: string): Promise<vo
   await page.screenshot({ path: path.join(outputDir, `${name}.png`) });
 }
 
-/** Sends the page the status line the main process sends for this status (settings-window.ts does the same). */
-export async function pushStatus(page: Page, status: AgentStatus | null): Promise<void> {
-  await page.evaluate((line) => (globalThis as unknown as { __pushStatus(x: unknown): void }).__pushStatus(line), statusLine(status));
+/** A main -> page message, through the preload's listeners as Electron delivers it. */
+async function push(page: Page, channel: string, payload: unknown): Promise<void> {
+  await page.evaluate(([c, p]) => (globalThis as unknown as { __push(c: unknown, p: unknown): void }).__push(c, p), [channel, payload] as const);
+}
+
+/** Sends the page what the main process sends for this status: the status line and the other pages (settings-window.ts does the same). */
+export async function pushStatus(page: Page, status: AgentStatus | null, nowMs = Date.now()): Promise<void> {
+  await push(page, 'settings:status', statusLine(status));
+  await push(page, 'settings:pages', pagesView(status, nowMs));
+}
+
+/** The main process opening the window at a page (a tray menu line). */
+export async function showPageFromMain(page: Page, name: PageName): Promise<void> {
+  await push(page, 'settings:show-page', name);
 }

@@ -63,12 +63,12 @@ describe('trayView: the menu', () => {
       '37 waiting',
       'Last OK 2 min ago',
     ]);
-    expect(actions(view.menu)).toEqual(['Forward now', 'Pause', 'Settings…', 'Open log', 'Open watch folder', 'Quit']);
+    expect(actions(view.menu)).toEqual(['Forward now', 'Pause', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder', 'Quit']);
   });
 
   it('offers Resume instead of Pause while paused, and no Forward now', () => {
     const view = trayView(statusWith({ paused: true }), NOW_MS);
-    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Resume', 'Settings…', 'Open log', 'Open watch folder', 'Quit']);
+    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Resume', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder', 'Quit']);
   });
 
   it('offers Retry held-back events only when some are held back, with the count', () => {
@@ -82,7 +82,7 @@ describe('trayView: the menu', () => {
   it('with forwarding off, says how to turn it on and disables Forward now and Pause', () => {
     const view = trayView(statusWith({ forwardEnabled: false }), NOW_MS);
     expect(statusLabels(view.menu)[0]).toBe('Forwarding is off: turn it on in Settings…');
-    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Open log', 'Open watch folder', 'Quit']);
+    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder', 'Quit']);
   });
 
   it('while failing, shows for how long and why, and when the next try is', () => {
@@ -103,13 +103,13 @@ describe('trayView: the menu', () => {
     const view = trayView(status, NOW_MS);
     expect(statusLabels(view.menu)).toContain('The forwarding agent is not running.');
     expect(statusLabels(view.menu)).toContain('The forwarding process stopped unexpectedly (exit code 3). Restarting in 2 s.');
-    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Open log', 'Open watch folder', 'Quit']);
+    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder', 'Quit']);
   });
 
   it('while starting, shows one line and keeps Settings, Open log and Quit usable', () => {
     const view = trayView(null, NOW_MS);
     expect(statusLabels(view.menu)).toEqual(['Starting the forwarding agent…']);
-    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Open log', 'Open watch folder (disabled)', 'Quit']);
+    expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder (disabled)', 'Quit']);
   });
 
   it('shortens long status lines so the menu stays narrow', () => {

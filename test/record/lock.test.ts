@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerLockedError, lockDirName, lockHolderFileName, openLedger } from '../../src/record/index.js';
+import { releaseLockOfExited } from '../../src/record/state-lock.js';
 import { entryFor, makeTempDir, shaOf } from './helpers.js';
 
 // The holder child runs the compiled ledger; `npm test` builds it first (tsc -p tsconfig.json).
@@ -127,6 +128,30 @@ describe('one writer per STATE_DIR', () => {
     // It waited (the lock was fresh) rather than failing, and no longer than a stale period or so.
     expect(performance.now() - startedMs).toBeGreaterThan(300);
     expect(performance.now() - startedMs).toBeLessThan(lockStaleMs * 3);
+    await ledger.close();
+  }, 20_000);
+
+  it('a holder seen to exit (the tray\'s worker) has its lock handed over at once; anyone else\'s lock is left alone', async () => {
+    const crashed = await agentHoldingTheLock();
+    const other = await releaseLockOfExited(dir, crashed.pid + 1);
+    expect(other).toBe(false);
+    crashed.kill('SIGKILL');
+    await once(crashed, 'exit');
+    // A holder file naming that pid on another host is someone else's too.
+    const holder = (await holderInFile()) as Record<string, unknown>;
+    await writeFile(holderPath, JSON.stringify({ ...holder, host: `not-${hostname()}` }));
+    expect(await releaseLockOfExited(dir, crashed.pid)).toBe(false);
+    expect(existsSync(lockPath)).toBe(true);
+    await writeFile(holderPath, JSON.stringify(holder));
+
+    expect(await releaseLockOfExited(dir, crashed.pid)).toBe(true);
+    expect(await readdir(dir)).not.toContain(lockDirName);
+    const startedMs = performance.now();
+    const ledger = await openLedger(dir, { lockStaleMs: 10_000 });
+    // No stale time (10 s) waited out: the lock was free.
+    expect(performance.now() - startedMs).toBeLessThan(5_000);
+    expect(await holderInFile()).toMatchObject({ pid: process.pid });
+    expect(await releaseLockOfExited(dir, crashed.pid)).toBe(false);
     await ledger.close();
   }, 20_000);
 

@@ -6,7 +6,8 @@
 // Not reproduced: the Chromium service sandbox and serviceName; transferable MessagePorts;
 // an exit caused by a signal reports 128 + the signal's number (a shell's convention; Electron
 // reports what the OS does); stdio 'pipe' is treated as 'inherit' (stdout and stderr then
-// belong to the test's log of the main process).
+// belong to the test's log of the main process); `pid` stays readable after the exit (Electron's
+// becomes undefined, which is why worker-host.ts keeps it from the 'spawn' event).
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
