@@ -19,11 +19,11 @@ export function localDateTime(when: string | number | Date, withSeconds = false)
   return `${day} ${clock}`;
 }
 
-/** "14:05" for a time on the same local day as nowMs, else "2026-11-22 14:05". */
-export function localClockOrDate(when: string | number | Date, nowMs: number): string {
+/** "14:05" for a time on the same local day as nowMs, else "2026-11-22 14:05" (with seconds: "14:05:02"). */
+export function localClockOrDate(when: string | number | Date, nowMs: number, withSeconds = false): string {
   const ms = toMs(when);
   if (!Number.isFinite(ms)) return 'unknown';
-  const full = localDateTime(ms);
+  const full = localDateTime(ms, withSeconds);
   return full.slice(0, 10) === localDateTime(nowMs).slice(0, 10) ? full.slice(11) : full;
 }
 

@@ -119,10 +119,10 @@ describe('series3-watcher recent beside a running agent', () => {
     await waitFor(() => receiver.requests.length === 1, 'the first delivery');
     await writeEvent(site.watchDir, 'M529LK45.AB0', { ageSeconds: 0, report: true });
     await waitFor(() => receiver.requests.length === 2, 'the watched new event');
-    const live = await waitFor(async () => {
+    const live = (await waitFor(async () => {
       const ran = await cli(['recent', '--config', configPath, '--json']);
       return ran.code === 0 && rowsOf(ran).length === 2 ? ran : null;
-    }, 'the running agent’s recent list', 20_000);
+    }, 'the running agent’s recent list', 20_000))!;
     expect(live.stdout).toContain('from the running agent:');
     expect(rowsOf(live).map((r) => r.filename)).toEqual(['M529LK45.AB0', 'M529LK44.AB0']);
     child!.kill('SIGTERM');
