@@ -1,12 +1,11 @@
 // The headless command line: run, once, seed, status, recent, retry, check. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
-// 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
+// 1 some event (or the folder or server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
-import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
+import { readConfigFile, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { openLedger } from '../record/index.js';
 import {
-  checkServer,
   createAgent,
   createFileLogger,
   loadHeldBack,
@@ -16,6 +15,7 @@ import {
   type Logger,
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
+import { checkCommand } from './check-command.js';
 import { recentCommand } from './recent-command.js';
 
 export interface CliIo {
@@ -47,7 +47,8 @@ commands:
            (--dry-run: only count)
   status   what the agent is doing (or did last)
   recent   the last 50 deliveries, newest first (local time; with or without an agent running)
-  check    validate config.ini and ask the server whether it is ready
+  check    validate config.ini, look at the watch folder (there, readable, how many events) and ask
+           the server whether its import endpoint answers and takes the token (sends no event)
   retry    put held-back events back in the queue (when no agent is running;
            a running tray app has its own Retry held-back events)
 
@@ -57,7 +58,7 @@ options:
   --dry-run      with once or seed: change nothing
   --verbose      with run or once: also print the log lines on stderr
 
-exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage`;
+exit codes: 0 ok, 1 some event, the folder or the server check failed, 2 bad config or usage`;
 
 interface Args {
   readonly command: Command;
@@ -367,17 +368,12 @@ function ago(thenMs: number, nowMs: number): string {
 
 async function check(args: Args, loaded: Loaded, io: CliIo): Promise<number> {
   if (loaded.kind === 'bad') {
-    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, server: null });
+    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, folder: null, server: null, token: null, detail: loaded.reasons.join('; ') });
     return EXIT_USAGE;
   }
-  const config = loaded.config;
-  io.stdout(`config ${args.configPath}: OK`);
-  for (const [key, value] of Object.entries(describeConfig(config))) io.stdout(`  ${key} = ${value}`);
-  const server = await checkServer(config);
-  if (server.kind === 'ok') io.stdout(`server ${config.sfmUrl}: OK, ${server.detail}`);
-  else io.stdout(`server ${config.sfmUrl || '(SFM_URL not set)'}: FAILED, ${server.reason}`);
-  if (args.json) {
-    emitJson(io, { config: 'ok', server: server.kind, detail: server.kind === 'ok' ? server.detail : server.reason });
-  }
-  return server.kind === 'ok' ? EXIT_OK : EXIT_FAILED;
+  const output = await checkCommand(loaded.config, args.configPath);
+  for (const line of output.lines) io.stdout(line);
+  for (const reason of output.failures) io.stderr(`series3-watcher: check failed: ${reason}`);
+  if (args.json) emitJson(io, output.report);
+  return output.failures.length === 0 ? EXIT_OK : EXIT_FAILED;
 }
