@@ -13,6 +13,7 @@ import { decideNotice, QUIET_WATCH, type FailureWatch } from './failure-notice.j
 import { followConfigFile, type ConfigFollower } from '../../src/config/config-follower.js';
 import { checkConfigPath, parseCommandLine, secondInstanceNotice } from './command-line.js';
 import { createIpcHandlers } from './ipc-handlers.js';
+import { settingsAtStart } from './first-start.js';
 import { decideOpen, type OpenTarget } from './open-paths.js';
 import { createSettingsService, type SettingsService } from './settings-service.js';
 import { createSettingsWindow, type SettingsWindow } from './settings-window.js';
@@ -112,7 +113,7 @@ async function start(): Promise<void> {
     isPackaged: app.isPackaged,
     configPath: given.configPath,
   });
-  const firstRun = (await ensureConfigFile(paths.configPath, paths.templatePath)) === 'created';
+  const configCreated = (await ensureConfigFile(paths.configPath, paths.templatePath)) === 'created';
   const templateText = await readTemplate(paths.templatePath);
   const settingsWindow = createSettingsWindow({
     pagePath: path.join(appRoot, 'dist', 'electron', 'renderer', 'settings.html'),
@@ -150,7 +151,17 @@ async function start(): Promise<void> {
   state.refresh = setInterval(() => state.tray.render(trayView(withConfigProblems(state, state.supervisor.lastStatus()), Date.now())), TRAY_REFRESH_MS);
   state.supervisor.start();
   state.log(`started; config ${paths.configPath}`);
-  if (firstRun) settingsWindow.show();
+  await openSettingsAtStart(state, configCreated);
+}
+
+/** First start, or forwarding never configured (first-start.ts has the rule): Settings opens by itself. */
+async function openSettingsAtStart(state: TrayApp, configCreated: boolean): Promise<void> {
+  const settings = await state.service.effective().catch(() => null);
+  // A config.ini that cannot be read at all: the window says why.
+  const reason = settings === null ? 'config-unreadable' : settingsAtStart({ configCreated, config: settings.config });
+  if (reason === null) return;
+  state.log(`opening Settings at start (${reason})`);
+  state.settingsWindow.show();
 }
 
 function withConfigProblems(state: TrayApp, status: AgentStatus | null): AgentStatus | null {

@@ -3,6 +3,10 @@
 // the IPC handlers (ipc-handlers.ts) behind it. Security lives here: the window uses
 // SECURE_WEB_PREFERENCES, loads only our file, cannot navigate or open windows, and every
 // handler first checks that the call comes from our page's main frame.
+// The window's X with unsaved edits: the page's beforeunload cancels the close and asks in the
+// page (renderer/unsaved-changes.ts); 'will-prevent-unload' is left unhandled on purpose, so
+// Electron keeps the window open without a box of its own, and no IPC channel is added. Quit
+// from the tray ends the app with app.exit, which runs no beforeunload: Quit is final.
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import type { AgentStatus } from '../../src/agent/status-types.js';

@@ -1,7 +1,7 @@
 // The settings page's shared ground: the contract's types, the one bridge object
 // (`window.series3`, the preload's), and two DOM helpers. The page is a set of classic
 // scripts loaded in order by settings.html (page-dom, status-line, settings-form,
-// token-field, backlog-dialog, page-tables, pages, settings): a page loaded from file:// cannot load ES modules
+// token-field, backlog-dialog, unsaved-changes, page-tables, pages, settings): a page loaded from file:// cannot load ES modules
 // once Electron's GrantFileProtocolExtraPrivileges fuse is off (module scripts need CORS,
 // which file:// does not answer), and classic scripts from the same folder need no CSP
 // exception. So these files share one global scope; each names what it owns at its top.

@@ -2,8 +2,13 @@
 // the core as it is typed (the answer shown beside it), and `formChanges()`, the keys the
 // person edited, which is all Save and Test connection send. The token has its own
 // field (token-field.ts); its messages come through setFieldError like any key's.
-const GROUPS: ReadonlyArray<{ readonly id: string; readonly title: string; readonly collapsed: boolean }> = [
-  { id: 'server', title: 'Server', collapsed: false },
+// The server's address and the forwarding switch come first, with the token and Test connection
+// right after them (settings.html), so a first start shows the whole first step without
+// scrolling; the server's other keys (CA file, proxy, time-out) follow as "Connection details".
+const FIRST_SERVER_KEYS = ['SFM_URL', 'SFM_FORWARD_ENABLED'];
+const GROUPS: ReadonlyArray<{ readonly id: string; readonly title: string; readonly collapsed: boolean; readonly pick?: (f: SettingField) => boolean }> = [
+  { id: 'server', title: 'Server', collapsed: false, pick: (f) => f.group === 'server' && FIRST_SERVER_KEYS.includes(f.key) },
+  { id: 'connection', title: 'Connection details', collapsed: false, pick: (f) => f.group === 'server' && !FIRST_SERVER_KEYS.includes(f.key) },
   { id: 'watch', title: 'Watch folder', collapsed: false },
   { id: 'pacing', title: 'Pacing', collapsed: false },
   { id: 'state', title: 'Record and log', collapsed: true },
@@ -107,17 +112,22 @@ function fieldParts(field: SettingField): { wrap: HTMLElement; input: HTMLInputE
   input.name = field.key;
   const label = document.createElement('label');
   label.htmlFor = id;
+  // The key is shown beside the label but kept out of the field's accessible name ("Server
+  // address", not "Server addressSFM_URL"); screen readers get it with the description.
   const keyTag = document.createElement('span');
   keyTag.className = 'key';
+  keyTag.id = `${id}-key`;
+  keyTag.setAttribute('aria-hidden', 'true');
   keyTag.textContent = field.key;
   const doc = document.createElement('p');
   doc.className = 'doc';
+  doc.id = `${id}-doc`;
   doc.textContent = field.defaultText === '' ? field.doc : `${field.doc} Default: ${field.defaultText}.`;
   const message = document.createElement('p');
   message.className = 'message';
   message.hidden = true;
   message.id = `${id}-message`;
-  input.setAttribute('aria-describedby', message.id);
+  input.setAttribute('aria-describedby', `${doc.id} ${message.id} ${keyTag.id}`);
   return { wrap, input, label, keyTag, doc, message };
 }
 
@@ -169,6 +179,12 @@ function buildField(field: SettingField): HTMLElement {
   return wrap;
 }
 
+/** FIRST_SERVER_KEYS in their order; every other key keeps the main process's order. */
+function rank(key: string): number {
+  const i = FIRST_SERVER_KEYS.indexOf(key);
+  return i === -1 ? FIRST_SERVER_KEYS.length : i;
+}
+
 /** Shows a form the main process sent (on load and after a Save), dropping every unsaved edit. */
 function fillForm(next: SettingsForm): void {
   formState.form = next;
@@ -180,7 +196,9 @@ function fillForm(next: SettingsForm): void {
   first.replaceChildren();
   rest.replaceChildren();
   for (const group of GROUPS) {
-    const fields = next.fields.filter((f) => f.group === group.id);
+    const fields = next.fields
+      .filter(group.pick ?? ((f) => f.group === group.id))
+      .sort((a, b) => rank(a.key) - rank(b.key));
     if (fields.length === 0) continue;
     const box = document.createElement(group.collapsed ? 'details' : 'fieldset');
     box.className = 'group';

@@ -1,5 +1,5 @@
-// The settings page's last script: Save, Test connection, Cancel, and the wiring of the
-// other parts (page-dom, status-line, settings-form, token-field, backlog-dialog; see
+// The settings page's last script: Save, Test connection, and the wiring of the other parts
+// (page-dom, status-line, settings-form, token-field, backlog-dialog, unsaved-changes; see
 // page-dom.ts for why they are classic scripts). It talks to the main process only through
 // `window.series3`; every rule (what a value may be, what Save writes, what the server
 // answered) is decided in the main process by the core, and this page shows it.
@@ -50,15 +50,16 @@ $('settings-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void save();
 });
-$('cancel').addEventListener('click', () => void api.closeWindow());
-document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape') void api.closeWindow();
-});
 $('test-connection').addEventListener('click', () => void testConnection());
 wireBacklogDialog();
 wireTokenField();
+wireUnsavedChanges();
 wirePages();
 api.onStatus(showStatusLine);
-api.loadSettings().then(fillForm, (err: unknown) => {
+api.loadSettings().then((form) => {
+  fillForm(form);
+  // No server yet (a first start): the cursor waits where the first step is typed.
+  if (fieldValue('SFM_URL').trim() === '') formState.inputs.get('SFM_URL')?.input.focus();
+}, (err: unknown) => {
   show($('load-problems'), `The settings could not be read: ${err instanceof Error ? err.message : String(err)}`);
 });

@@ -113,6 +113,9 @@ export function createFileLogger(options: FileLoggerOptions): Logger {
   const retryMs = options.rotationRetryMs ?? RETRY_MS;
 
   // Every entry is one line: a message quoting a server or a file name can never forge a line.
+  // Its time stays ISO 8601 UTC with its offset ("…Z"), as do the times inside log messages:
+  // lines sort and compare across DST changes and with the server's own logs. Everything else
+  // a person reads is local time (src/text/local-time.ts); the README says which is which.
   const format = (level: string, message: string): string =>
     `${new Date(now()).toISOString()} ${level} ${oneLine(redact(message, secrets), MAX_LINE_CHARS)}\n`;
 

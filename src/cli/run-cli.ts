@@ -17,6 +17,7 @@ import {
 import { currentStatus } from '../agent/status-read.js';
 import { checkCommand } from './check-command.js';
 import { recentCommand } from './recent-command.js';
+import { localClockOrDate, localDateTime } from '../text/local-time.js';
 
 export interface CliIo {
   readonly stdout: (line: string) => void;
@@ -229,10 +230,11 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
   if (args.dryRun) {
     for (const item of outcome.plan) {
       const what = item.lateReport ? 'late report' : item.withReport ? 'with report' : 'binary alone (report grace over)';
-      io.stdout(`would send  ${item.filename}  ${item.modified}  ${what}`);
+      io.stdout(`would send  ${item.filename}  ${localDateTime(item.modified, true)}  ${what}`);
     }
     for (const item of outcome.waitingList) {
-      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${item.readyAt ? ` (ready at ${item.readyAt})` : ''}${item.detail ? `: ${item.detail}` : ''}`);
+      const readyAt = item.readyAt ? ` (ready at ${localClockOrDate(item.readyAt, Date.now(), true)})` : '';
+      io.stdout(`waits      ${item.filename}  ${describeWait(item.reason)}${readyAt}${item.detail ? `: ${item.detail}` : ''}`);
     }
     io.stdout(
       `${outcome.plan.length} would be sent now, ${outcome.pending - outcome.plan.length} over the cap, ${outcome.settling} settling, ` +
@@ -341,7 +343,8 @@ async function retry(args: Args, config: Config, io: CliIo): Promise<number> {
 
 export function describeStatus(s: AgentStatus, nowMs: number): string[] {
   const n = (v: number): string => v.toLocaleString('en-US');
-  const when = (iso: string | null): string => (iso === null ? 'never' : `${iso} (${ago(Date.parse(iso), nowMs)})`);
+  // Times a person reads are local (the JSON keeps ISO UTC for scripts).
+  const when = (iso: string | null): string => (iso === null ? 'never' : `${localDateTime(iso)} (${ago(Date.parse(iso), nowMs)})`);
   const lines = [
     `agent: ${s.running ? `running (pid ${s.pid})${s.paused ? ', PAUSED' : ''}` : 'not running'}`,
     `forwarding: ${s.forwardEnabled ? `on, to ${s.serverUrl}` : 'off (SFM_FORWARD_ENABLED=false)'}`,
@@ -352,7 +355,7 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     ...s.heldBack.map((h) => `  ${h.filename}: ${h.reason} (${h.attempts} tries)`),
     `last OK: ${when(s.lastSuccessAt)}`,
     `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
-    `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${s.backoffUntil}` : ''}`,
+    `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${localClockOrDate(s.backoffUntil, nowMs, true)}` : ''}`,
   ];
   for (const problem of s.problems) lines.push(`problem: ${problem}`);
   return lines;

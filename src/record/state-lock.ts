@@ -14,6 +14,7 @@ import lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../config/atomic-file.js';
 import { describeWriteFailure, RecordWriteError } from './write-problem.js';
 import { errorCode, errorMessage } from '../text/errors.js';
+import { localDateTime } from '../text/local-time.js';
 
 export const lockDirName = 'writer.lock';
 export const lockHolderFileName = 'writer.lock.json';
@@ -25,7 +26,11 @@ const oldLockFileName = 'series3-watcher.lock';
 export const defaultLockStaleMs = 10_000;
 // proper-lockfile refuses less: mtime precision is a second on some file systems.
 const minimumLockStaleMs = 2_000;
-const longestHeartbeatMs = 2_000;
+/** A touch of the lock's mtime a second: `status` tells a live agent within about a second. */
+const longestHeartbeatMs = 1_000;
+/** Beyond two heartbeats, how long a reader keeps watching a fresh lock: covers a late timer and
+ * file systems that keep mtimes to 2 s (FAT32), where only every other heartbeat shows. */
+const heartbeatWatchMarginMs = 1_000;
 const lockPollMs = 100;
 
 export interface LockHolder {
@@ -48,7 +53,7 @@ export class LedgerLockedError extends Error {
     const who =
       holder === undefined
         ? 'another series3-watcher (its details are not readable yet)'
-        : `another series3-watcher (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`;
+        : `another series3-watcher (pid ${holder.pid} on ${holder.host}, started ${localDateTime(holder.startedAt, true)})`;
     super(`${who} is using ${dir}; stop it first (a series3-watcher that crashed is taken over by itself)`);
     this.name = 'LedgerLockedError';
     this.dir = dir;
@@ -191,14 +196,15 @@ export async function readHolder(dir: string): Promise<LockHolder | undefined> {
 /**
  * Whether an agent holds STATE_DIR now, judged by the lock's heartbeat (a pid alone is no proof:
  * after a crash or reboot another program may have it). A fresh lock is watched until it is touched
- * again (a live holder does so every heartbeat) or stays still past two heartbeats: so a reader such
- * as `status` may wait up to about 4 s, and never calls a just-killed agent running.
+ * again (a live holder does so every heartbeat, so about a second) or stays still past two heartbeats
+ * and a margin: so a reader such as `status` waits up to about 3 s for a just-killed agent, and never
+ * calls it running.
  */
 export async function liveLockHolder(dir: string, nowMs: () => number = Date.now, staleMs = defaultLockStaleMs): Promise<LockHolder | null> {
   const path = join(dir, lockDirName);
   const first = await mtimeOf(path).catch(() => undefined);
   if (first === undefined || Math.abs(nowMs() - first) > staleMs) return null;
-  const watchUntilMs = nowMs() + 2 * longestHeartbeatMs + 500;
+  const watchUntilMs = nowMs() + 2 * longestHeartbeatMs + heartbeatWatchMarginMs;
   while (nowMs() < watchUntilMs) {
     await new Promise((resolve) => setTimeout(resolve, lockPollMs));
     const latest = await mtimeOf(path).catch(() => undefined);

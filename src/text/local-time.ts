@@ -19,7 +19,7 @@ export function localDateTime(when: string | number | Date, withSeconds = false)
   return `${day} ${clock}`;
 }
 
-/** "14:05" for a time on the same local day as nowMs, else "2026-11-22 14:05" (with seconds: "14:05:02"). */
+/** "14:05" for a time on the same local day as nowMs, else "2026-11-22 14:05" (seconds on request). */
 export function localClockOrDate(when: string | number | Date, nowMs: number, withSeconds = false): string {
   const ms = toMs(when);
   if (!Number.isFinite(ms)) return 'unknown';

@@ -221,5 +221,5 @@ describe('series3-watcher status after a hard kill', () => {
     // At once, while the dead agent's lock is still fresh: no heartbeat follows, so not running.
     const after = await cli(['status', '--config', configPath, '--json']);
     expect(after.json).toMatchObject({ running: false, deliveredTotal: 1 });
-  }, 60_000); // each status of a live or fresh lock watches it for a heartbeat (up to ~4.5 s)
+  }, 60_000); // each status of a live or fresh lock watches it for a heartbeat (up to ~3 s)
 });

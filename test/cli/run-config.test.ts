@@ -76,7 +76,8 @@ describe('series3-watcher run and config.ini edits', () => {
     const run = startCli(['run', '--config', configPath]);
     await waitFor(() => run.stdout().includes('watching'), 'run to follow config.ini');
     await waitFor(() => posts() === 5, 'the first window\'s 5');
-    for (let i = 0; i < 4; i++) {
+    // Each save used to start a new window of 5: two are enough to see it.
+    for (let i = 0; i < 2; i++) {
       await appendFile(configPath, `; comment ${i}\n`);
       await sleep(1300);
     }

@@ -100,6 +100,8 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(menuItem('Quit')?.enabled).toBe(true);
     expect(app.workerPids()).toHaveLength(1);
     expect(posts()).toBe(0);
+    // Item 5 (issue 10): a server is set, so this start opened no window by itself (boot-first-start.test.ts: one that does).
+    expect(app.messages().filter((m) => m.type === 'window')).toEqual([]);
   });
 
   it('item 0: turning forwarding on by hand in config.ini takes the tray through busy to all delivered', async () => {

@@ -232,6 +232,56 @@ export async function shot(page: Page, name: string, focus?: string): Promise<vo
   await page.screenshot({ path: path.join(outputDir, `${name}.png`) });
 }
 
+/** Where the pictures say the files are: what a technician's PC shows (see shotAsOnWindows). */
+export const WINDOWS_PATHS = {
+  configPath: 'C:\\Users\\Technician\\AppData\\Roaming\\Series3 Watcher\\config.ini',
+  watchDir: 'C:\\Blastware 10\\Event\\autocall home',
+} as const;
+
+/**
+ * A screenshot for the README: the temp folder's paths (config.ini, the watch folder) shown as
+ * on a Windows PC for the picture only, then put back. Only the text on screen changes (no
+ * input event: nothing is checked, marked changed or saved), so what the test checks is untouched.
+ */
+export async function shotAsOnWindows(h: Harness, name: string, focus?: string): Promise<void> {
+  const pairs: Array<[string, string]> = [
+    [h.configPath, WINDOWS_PATHS.configPath],
+    [h.watchDir, WINDOWS_PATHS.watchDir],
+  ];
+  type Node = { nodeValue: string | null; value?: string };
+  type Doc = { querySelectorAll(s: string): Iterable<Node>; createTreeWalker(root: unknown, show: number): { nextNode(): Node | null }; body: unknown };
+  type Kept = { __s3wShotKept?: Array<() => void> };
+  await h.page.evaluate((pairs) => {
+    const doc = (globalThis as unknown as { document: Doc }).document;
+    const kept: Array<() => void> = [];
+    const replace = (text: string): string => pairs.reduce((t, [from, to]) => t.split(from).join(to), text);
+    for (const input of doc.querySelectorAll('input')) {
+      const was = input.value ?? '';
+      if (replace(was) === was) continue;
+      input.value = replace(was);
+      kept.push(() => void (input.value = was));
+    }
+    const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      const text = node;
+      const was = text.nodeValue ?? '';
+      if (replace(was) === was) continue;
+      text.nodeValue = replace(was);
+      kept.push(() => void (text.nodeValue = was));
+    }
+    (globalThis as unknown as Kept).__s3wShotKept = kept;
+  }, pairs);
+  try {
+    await shot(h.page, name, focus);
+  } finally {
+    await h.page.evaluate(() => {
+      const holder = globalThis as unknown as Kept;
+      for (const undo of holder.__s3wShotKept ?? []) undo();
+      delete holder.__s3wShotKept;
+    });
+  }
+}
+
 /** A main -> page message, through the preload's listeners as Electron delivers it. */
 async function push(page: Page, channel: string, payload: unknown): Promise<void> {
   await page.evaluate(([c, p]) => (globalThis as unknown as { __push(c: unknown, p: unknown): void }).__push(c, p), [channel, payload] as const);

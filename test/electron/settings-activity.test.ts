@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { waitFor, writeEvent } from '../support/fixtures.js';
 import { localDateTime } from '../../src/text/local-time.js';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, showPageFromMain, type Harness } from './page-harness.js';
+import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shotAsOnWindows, showPageFromMain, type Harness } from './page-harness.js';
 import { NOW_MS, minutesAgo, statusWith } from './status-fixture.js';
 
 let browser: Browser;
@@ -98,7 +98,7 @@ describe('item 4: the Activity page', () => {
     expect(rows[4]![0]).toBe(localDateTime(recent[4]!.deliveredAt, true));
     // The column headers name each cell for a screen reader.
     expect(await h.page.$$eval('#activity-table thead th', (ths) => ths.map((th) => th.textContent))).toEqual(['Sent', 'File', 'Report']);
-    await shot(h.page, 'settings-activity');
+    await shotAsOnWindows(h, 'settings-activity');
 
     // A name is shown as text, never as markup.
     await pushStatus(h.page, statusWith({ recent: [row('<b>M529LK44</b>.AB0', 1, true)] }), NOW_MS);

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { validateSetting } from '../../src/config/index.js';
 import { startReceiver, receiverImportPath, type Receiver } from '../support/receiver.js';
 import { writeAged } from '../support/fixtures.js';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, testVault, type Harness } from './page-harness.js';
+import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, shotAsOnWindows, testVault, type Harness } from './page-harness.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { statusLine } from '../../electron/main/status-line.js';
 import { trayView } from '../../electron/main/tray-view.js';
@@ -82,7 +82,7 @@ describe('the settings page', () => {
     expect(await visibleText('#token-state')).toBe('No token is stored: requests are sent without one.');
     await pushStatus(h.page, statusWith({ forwardEnabled: false, waiting: 3 }));
     expect(await visibleText('#status-line')).toBe('Forwarding off · 1,204 sent today · 3 waiting');
-    await shot(h.page, 'settings-window');
+    await shotAsOnWindows(h, 'settings-window');
   });
 
   it("shows the core's own message for a bad value at once, and blocks Save until it is fixed", async () => {
@@ -93,7 +93,7 @@ describe('the settings page', () => {
     expect(await visibleText('#field-SFM_URL-message')).toBe(expected.ok ? '' : expected.problem.message);
     expect(await h.page.getAttribute('#field-SFM_URL', 'aria-invalid')).toBe('true');
     expect(await h.page.isDisabled('#save')).toBe(true);
-    await shot(h.page, 'settings-bad-url');
+    await shotAsOnWindows(h, 'settings-bad-url');
 
     await h.page.fill('#field-SFM_URL', receiver.url);
     await h.page.locator('#field-SFM_URL-message').waitFor({ state: 'hidden' });
@@ -122,11 +122,12 @@ describe('the settings page', () => {
     await shot(h.page, 'settings-saved');
   });
 
-  it('Cancel closes the window and writes nothing', async () => {
+  it('Cancel, after the question, closes the window and writes nothing', async () => {
     h = await openSettingsPage(browser, server.url, root);
     const before = await readFile(h.configPath);
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.click('#cancel');
+    await h.page.getByRole('button', { name: 'Close without saving' }).click();
     await expect.poll(() => h!.closed).toBe(true);
     expect((await readFile(h.configPath)).equals(before)).toBe(true);
   });
@@ -145,7 +146,7 @@ describe('the settings page', () => {
     expect(probes.map((r) => [r.method, r.path, r.files.length])).toEqual([['POST', receiverImportPath, 0]]);
     expect(receiver.received()).toEqual([]);
     expect((await readFile(h.configPath)).equals(before)).toBe(true); // testing saves nothing
-    await shot(h.page, 'settings-test-connection-ok', '#connection-result');
+    await shotAsOnWindows(h, 'settings-test-connection-ok', '#connection-result');
   });
 
   it('Test connection reports why a dead server (a closed port) did not answer', async () => {
@@ -171,7 +172,7 @@ describe('the settings page', () => {
     expect(await visibleText('#seed-counts')).toBe(
       'Mark 3 events as delivered without sending them? (4 events in the folder · 0 already delivered · 1 too old (left alone))',
     );
-    await shot(h.page, 'settings-skip-backlog-confirm', '#seed-confirm');
+    await shotAsOnWindows(h, 'settings-skip-backlog-confirm', '#seed-confirm');
     await h.page.click('#seed-cancel');
     expect(await visibleText('#seed-result')).toBe('Nothing was marked.');
 
@@ -242,7 +243,7 @@ describe('the token in the settings page', () => {
       const connected = await visibleText('#connection-result');
       expect(connected).toBe('Connected: the import endpoint answered and the token was accepted');
       expect(connected).not.toMatch(/HTTP|error|fail|refused|tok-guarded/i);
-      await shot(h.page, 'settings-test-connection-token', '#connection-result');
+      await shotAsOnWindows(h, 'settings-test-connection-token', '#connection-result');
       // Clearing the token in the form (unsaved) tests without one: the server refuses.
       await h.page.click('#token-clear');
       await h.page.click('#test-connection');

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerLockedError, lockDirName, lockHolderFileName, openLedger } from '../../src/record/index.js';
+import { localDateTime } from '../../src/text/local-time.js';
 import { releaseLockOfExited } from '../../src/record/state-lock.js';
 import { entryFor, makeTempDir, shaOf } from './helpers.js';
 
@@ -88,6 +89,10 @@ describe('one writer per STATE_DIR', () => {
     await expect(refusal).rejects.toMatchObject({ kind: 'locked', dir, pid: process.pid });
     await expect(refusal).rejects.toThrow(`another series3-watcher (pid ${process.pid} on ${hostname()}, started `);
     await expect(refusal).rejects.toThrow(`is using ${dir}; stop it first`);
+    // Issue 10 item 8: the start time as the person at this PC reads a time (local, no ISO "T…Z").
+    const holder = ((await refusal.catch((err: unknown) => err)) as LedgerLockedError).holder!;
+    await expect(refusal).rejects.toThrow(`, started ${localDateTime(holder.startedAt, true)}) is using`);
+    await expect(refusal).rejects.toThrow(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)/);
     await first.close();
   });
 

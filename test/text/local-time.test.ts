@@ -15,8 +15,8 @@ describe('local time for people', () => {
     const now = local(2026, 11, 23, 15, 0);
     expect(localClockOrDate(local(2026, 11, 23, 14, 5), now)).toBe('14:05');
     expect(localClockOrDate(local(2026, 11, 22, 14, 5), now)).toBe('2026-11-22 14:05');
-    expect(localClockOrDate(local(2026, 11, 23, 14, 5, 2), now, true)).toBe('14:05:02');
-    expect(localClockOrDate(local(2026, 11, 22, 14, 5, 2), now, true)).toBe('2026-11-22 14:05:02');
+    expect(localClockOrDate(local(2026, 11, 23, 14, 5, 9), now, true)).toBe('14:05:09');
+    expect(localClockOrDate(local(2026, 11, 22, 14, 5, 9), now, true)).toBe('2026-11-22 14:05:09');
   });
 
   it('names an unreadable time instead of printing Invalid Date', () => {
