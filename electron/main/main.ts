@@ -8,8 +8,10 @@ import { Notification, app, dialog, session, shell } from 'electron';
 import type { Config } from '../../src/config/types.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { checkServer } from '../../src/agent/check-server.js';
+import { PRODUCT_NAME } from '../../src/text/version.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH, type FailureWatch } from './failure-notice.js';
+import { decideOffReminder, NO_REMINDER_YET, type OffReminderWatch } from './off-reminder.js';
 import { followConfigFile, type ConfigFollower } from '../../src/config/config-follower.js';
 import { checkConfigPath, parseCommandLine, secondInstanceNotice } from './command-line.js';
 import { createIpcHandlers } from './ipc-handlers.js';
@@ -25,7 +27,7 @@ import { spawnWorker } from './worker-host.js';
 import { createSupervisor, DEFAULT_STOP_TIMEOUT_MS, type Supervisor } from './worker-supervisor.js';
 
 export const APP_ID = 'com.seismo.series3watcher';
-export const PRODUCT_NAME = 'Series3 Watcher';
+export { PRODUCT_NAME };
 /** The relative times in the tooltip ("last OK 2 min ago") are refreshed this often. */
 const TRAY_REFRESH_MS = 30_000;
 
@@ -94,6 +96,8 @@ interface TrayApp {
   configProblems: readonly string[];
   /** How long forwarding has been failing, and whether a notification said so already. */
   watch: FailureWatch;
+  /** When the "forwarding is off" reminder was last shown (at start, then once a day). */
+  offReminder: OffReminderWatch;
   /** Quit has begun: a second Quit or before-quit does nothing. */
   quitting: boolean;
   /** Refreshes the tray's relative times ("last OK 2 min ago"). */
@@ -135,6 +139,7 @@ async function start(): Promise<void> {
     current: null,
     configProblems: [],
     watch: QUIET_WATCH,
+    offReminder: NO_REMINDER_YET,
     quitting: false,
     refresh: null,
     follower: null,
@@ -148,7 +153,7 @@ async function start(): Promise<void> {
   handleAppEvents(state);
   state.follower = followConfig(state);
   showStatus(state, null);
-  state.refresh = setInterval(() => state.tray.render(trayView(withConfigProblems(state, state.supervisor.lastStatus()), Date.now())), TRAY_REFRESH_MS);
+  state.refresh = setInterval(() => refreshGlance(state), TRAY_REFRESH_MS);
   state.supervisor.start();
   state.log(`started; config ${paths.configPath}`);
   await openSettingsAtStart(state, configCreated);
@@ -177,11 +182,30 @@ function showStatus(state: TrayApp, workerStatus: AgentStatus | null): void {
   state.settingsWindow.sendStatus(status);
   const decided = decideNotice(state.watch, status, nowMs);
   state.watch = decided.watch;
-  if (decided.notice !== null && Notification.isSupported()) {
-    const notification = new Notification({ title: decided.notice.title, body: decided.notice.body, icon: path.join(assetsDir, 'icon.png') });
-    notification.on('click', () => state.settingsWindow.show());
-    notification.show();
-  }
+  if (decided.notice !== null) notify(state, decided.notice);
+  remindIfOff(state, status, nowMs);
+}
+
+/** The tray's relative times ("last OK 2 min ago") move on, and the daily reminder comes without a new status. */
+function refreshGlance(state: TrayApp): void {
+  const nowMs = Date.now();
+  const status = withConfigProblems(state, state.supervisor.lastStatus());
+  state.tray.render(trayView(status, nowMs));
+  remindIfOff(state, status, nowMs);
+}
+
+function remindIfOff(state: TrayApp, status: AgentStatus | null, nowMs: number): void {
+  const decided = decideOffReminder(state.offReminder, status, nowMs);
+  state.offReminder = decided.watch;
+  if (decided.notice !== null) notify(state, decided.notice);
+}
+
+/** A desktop notification; a click opens Settings. */
+function notify(state: TrayApp, notice: { readonly title: string; readonly body: string }): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification({ title: notice.title, body: notice.body, icon: path.join(assetsDir, 'icon.png') });
+  notification.on('click', () => state.settingsWindow.show());
+  notification.show();
 }
 
 function createService(self: () => TrayApp, configPath: string, given: TrayApp['given'], templateText: string | undefined): SettingsService {

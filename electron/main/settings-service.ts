@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Config } from '../../src/config/types.js';
 import type { SeedCounts, ServerCheck } from '../../src/agent/types.js';
 import { errorMessage } from '../../src/text/errors.js';
+import { APP_VERSION, PRODUCT_NAME } from '../../src/text/version.js';
 import {
   CONFIG_KEYS,
   findKeySpec,
@@ -220,6 +221,11 @@ async function effective(ctx: ServiceContext): Promise<EffectiveSettings> {
   return { config: { ...parsed.config, apiToken }, problems, warnings: parsed.warnings };
 }
 
+/** The window's footer: the app's name and version, from the one source (src/text/version.ts). */
+export function aboutText(): string {
+  return `${PRODUCT_NAME} ${APP_VERSION}`;
+}
+
 async function load(ctx: ServiceContext): Promise<SettingsForm> {
   const text = await currentText(ctx);
   const parsed = parseConfigText(text, ctx.configPath);
@@ -237,6 +243,7 @@ async function load(ctx: ServiceContext): Promise<SettingsForm> {
   const plain = (raw.get(TOKEN_KEY) ?? '') !== '';
   return {
     configPath: ctx.configPath,
+    about: aboutText(),
     fields,
     token: { stored: encrypted || plain, encrypted, encryptionAvailable: ctx.vault.isAvailable() },
     startAtLogin: ctx.loginItem.get(),

@@ -4,9 +4,12 @@
 // Which state (and whether it is failing) is decided once, in src/agent/status-view.ts,
 // which the settings page's status line uses too.
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import { failingHeadline, formatCount, glanceState, type GlanceState } from '../../src/agent/status-view.js';
+import { formatCount, glanceState, type GlanceState } from '../../src/agent/status-view.js';
+import { backlogWords } from '../../src/agent/backlog.js';
+import { formatAgo } from './tray-format.js';
+import { aboutLine, tooltipFor, TOOLTIP_MAX_CHARS } from './tray-tooltip.js';
 
-export { formatCount };
+export { formatAgo, formatCount, TOOLTIP_MAX_CHARS };
 
 /** The five states a technician tells apart at a glance (each has its own icon shape). */
 export type TrayState = GlanceState;
@@ -39,24 +42,8 @@ export interface TrayView {
   readonly menu: readonly TrayMenuItem[];
 }
 
-/** Windows cuts tray tooltips at 127 characters; we cut first, with an ellipsis. */
-export const TOOLTIP_MAX_CHARS = 127;
 /** Status lines longer than this are shortened so the menu stays narrow. */
 export const STATUS_LINE_MAX_CHARS = 90;
-
-/** "just now", "2 min ago", "3 h ago", "5 days ago"; "never" for null. */
-export function formatAgo(isoTime: string | null, nowMs: number): string {
-  if (isoTime === null) return 'never';
-  const thenMs = Date.parse(isoTime);
-  if (Number.isNaN(thenMs)) return 'unknown';
-  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
-  if (seconds < 60) return 'just now';
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} days ago`;
-}
 
 /** "for 17 min", "for 2 h": how long something has lasted. */
 function formatFor(isoTime: string, nowMs: number): string {
@@ -74,30 +61,6 @@ export function trayState(status: AgentStatus | null): TrayState {
   return glanceState(status);
 }
 
-function tooltipFor(state: TrayState, status: AgentStatus | null, nowMs: number): string {
-  if (status === null) return 'Series3 Watcher · starting…';
-  const parts: string[] = [];
-  switch (state) {
-    case 'off':
-      parts.push('Forwarding off');
-      break;
-    case 'paused':
-      parts.push('Paused');
-      break;
-    case 'failing':
-      parts.push(failingHeadline(status));
-      break;
-    case 'ok':
-    case 'busy':
-      parts.push('Forwarding');
-      break;
-  }
-  if (state !== 'off') parts.push(`${formatCount(status.deliveredToday)} sent today`);
-  parts.push(status.waiting > 0 ? `${formatCount(status.waiting)} waiting` : state === 'ok' ? 'all delivered' : 'none waiting');
-  if (state !== 'off') parts.push(`last OK ${formatAgo(status.lastSuccessAt, nowMs)}`);
-  return shorten(parts.join(' · '), TOOLTIP_MAX_CHARS);
-}
-
 function statusLines(state: TrayState, status: AgentStatus | null, nowMs: number): string[] {
   if (status === null) return ['Starting the forwarding agent…'];
   const lines: string[] = [];
@@ -107,7 +70,7 @@ function statusLines(state: TrayState, status: AgentStatus | null, nowMs: number
   else lines.push(`Forwarding to ${status.serverUrl || '(no server set)'}`);
 
   lines.push(`${formatCount(status.deliveredToday)} sent today · ${formatCount(status.deliveredTotal)} in total`);
-  lines.push(status.waiting > 0 ? `${formatCount(status.waiting)} waiting` : 'Nothing waiting');
+  lines.push(status.waiting > 0 ? backlogWords(status.backlog, nowMs) : 'Nothing waiting');
   lines.push(`Last OK ${formatAgo(status.lastSuccessAt, nowMs)}`);
 
   const reasons: string[] = [];
@@ -153,6 +116,7 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   menu.push({ kind: 'action', action: 'open-log', label: 'Open log', enabled: true });
   menu.push({ kind: 'action', action: 'open-folder', label: 'Open watch folder', enabled: status !== null && status.watchFolder !== '' });
   menu.push({ kind: 'separator' });
+  menu.push({ kind: 'status', label: aboutLine() });
   menu.push({ kind: 'action', action: 'quit', label: 'Quit', enabled: true });
   return { state, icon: `tray-${state}`, tooltip: tooltipFor(state, status, nowMs), menu };
 }

@@ -9,6 +9,7 @@ import type { MainToWorker, WorkerOp, WorkerRequests } from '../shared/worker-pr
 import { decodeWorkerToMain } from '../shared/protocol-check.js';
 import { idleStatus } from '../../src/agent/status-file.js';
 import { factsOf, statusFrom } from '../../src/agent/status-view.js';
+import { stoppedBacklog } from '../../src/agent/backlog.js';
 import { releaseLockOfExited } from '../../src/record/state-lock.js';
 
 export interface WorkerHandle {
@@ -68,7 +69,15 @@ const realClock: Clock = {
 /** The status the tray shows while the worker is down: the last one known, marked not running, with why. */
 export function crashedStatus(last: AgentStatus | null, problem: string, nowMs: number, config: Config | null): AgentStatus {
   const base: AgentStatus = last ?? idleStatus(config, nowMs);
-  return statusFrom({ ...factsOf(base), updatedAtMs: nowMs, running: false, passInProgress: false, problems: [problem] });
+  return statusFrom({
+    ...factsOf(base),
+    updatedAtMs: nowMs,
+    running: false,
+    passInProgress: false,
+    // Nothing goes out while the worker is down.
+    backlog: stoppedBacklog(base.waiting, base.backlog.capReached),
+    problems: [problem],
+  });
 }
 
 /** A request sent to the worker and not answered yet. */

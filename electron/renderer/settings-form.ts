@@ -210,6 +210,7 @@ function fillForm(next: SettingsForm): void {
   }
   $<HTMLInputElement>('start-at-login').checked = next.startAtLogin;
   $('config-path').textContent = next.configPath;
+  $('about').textContent = next.about;
   const problems = next.problems.length > 0 ? `config.ini has problems; the last good values are in use:\n${next.problems.join('\n')}` : null;
   show($('load-problems'), problems);
   resetToken();

@@ -43,6 +43,8 @@ export interface TokenState {
 
 export interface SettingsForm {
   readonly configPath: string;
+  /** "Series3 Watcher 0.1.0", for the footer. */
+  readonly about: string;
   readonly fields: readonly SettingField[];
   readonly token: TokenState;
   readonly startAtLogin: boolean;

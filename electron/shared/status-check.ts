@@ -7,7 +7,7 @@
 // status: the tray keeps the last good one and the supervisor logs it), and what can grow
 // without bound is bounded: texts are clipped, lists are cut, so one hostile reason or a
 // huge held-back list cannot stall the main process or the page.
-import type { AgentStatus, HeldBackEvent, PassSummary, RecentDelivery } from '../../src/agent/status-types.js';
+import type { AgentStatus, Backlog, HeldBackEvent, PassSummary, RecentDelivery } from '../../src/agent/status-types.js';
 
 /** A reason, a problem or a file name: more than a person reads in a menu or a tooltip. */
 export const MAX_TEXT_CHARS = 2000;
@@ -15,6 +15,8 @@ export const MAX_TEXT_CHARS = 2000;
 export const MAX_PATH_CHARS = 4096;
 /** An ISO time is 24 characters; anything much longer is not one. */
 const MAX_TIME_CHARS = 40;
+/** "0.1.0", "1.2.3-beta.4": a version is short. */
+const MAX_VERSION_CHARS = 64;
 /** Held-back events the tray and page get; `series3-watcher status` lists them all. */
 export const MAX_HELD_BACK_ITEMS = 1000;
 export const MAX_PROBLEMS = 50;
@@ -95,6 +97,21 @@ function passSummary(x: unknown): PassSummary | null {
   };
 }
 
+function numOrNull(o: Record<string, unknown>, key: string): number | null {
+  return o[key] === null ? null : num(o, key);
+}
+
+function backlog(x: unknown): Backlog {
+  if (!isRecord(x)) throw new BadStatus('backlog is not an object');
+  return {
+    waiting: num(x, 'waiting'),
+    ratePerMinute: num(x, 'ratePerMinute'),
+    etaSeconds: numOrNull(x, 'etaSeconds'),
+    nextBatchAt: strOrNull(x, 'nextBatchAt', MAX_TIME_CHARS),
+    capReached: bool(x, 'capReached'),
+  };
+}
+
 /** A fresh, bounded status built only from checked fields, or why it was rejected. */
 export function checkStatus(x: unknown): { readonly ok: true; readonly status: AgentStatus } | { readonly ok: false; readonly why: string } {
   try {
@@ -104,6 +121,7 @@ export function checkStatus(x: unknown): { readonly ok: true; readonly status: A
     const status: AgentStatus = {
       version: 1,
       updatedAt: str(x, 'updatedAt', MAX_TIME_CHARS),
+      agentVersion: str(x, 'agentVersion', MAX_VERSION_CHARS),
       pid: num(x, 'pid'),
       running: bool(x, 'running'),
       forwardEnabled: bool(x, 'forwardEnabled'),
@@ -116,6 +134,7 @@ export function checkStatus(x: unknown): { readonly ok: true; readonly status: A
       deliveredToday: num(x, 'deliveredToday'),
       waiting: num(x, 'waiting'),
       heldBack: list(x, 'heldBack', MAX_HELD_BACK_ITEMS).map(heldBackEvent),
+      backlog: backlog(x['backlog']),
       lastSuccessAt: strOrNull(x, 'lastSuccessAt', MAX_TIME_CHARS),
       lastFailureAt: strOrNull(x, 'lastFailureAt', MAX_TIME_CHARS),
       lastFailureReason: strOrNull(x, 'lastFailureReason', MAX_TEXT_CHARS),

@@ -23,6 +23,9 @@ import { startOfLocalDay, writeStatusFile } from './status-file.js';
 import { statusFrom } from './status-view.js';
 import { systemClock, unrefTimer, type Clock, type TimerHandle } from './clock.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
+import { backlogOf, createDeliveryMeter, measuredPerMinute, noteDelivery, rateSpanMs, type DeliveryMeter } from './backlog.js';
+import type { Backlog } from './status-types.js';
+import { APP_VERSION } from '../text/version.js';
 
 export interface AgentOptions {
   /** The time and the timers of the agent, its scheduler and its watcher (default: the system's). */
@@ -113,6 +116,8 @@ interface AgentState {
   readonly readTroubles: ReadTroubles;
   /** The server outage in progress, as the log tells it (start, summaries, end): see outage-log.ts. */
   outage: OutageState;
+  /** Deliveries of the last minutes, for the backlog's rate. */
+  readonly deliveries: DeliveryMeter;
   /** The config.ini problems now shown (null when the file reads well), so each is logged once. */
   lastConfigProblem: string | null;
   /** The status as last published. */
@@ -186,6 +191,7 @@ function newState(config: Config, options: AgentOptions): AgentState {
     problems: new Map(),
     readTroubles: createReadTroubles(),
     outage: null,
+    deliveries: createDeliveryMeter(),
     lastConfigProblem: null,
     snapshot: undefined as unknown as AgentStatus,
   };
@@ -199,6 +205,7 @@ function buildStatus(s: AgentState): AgentStatus {
   const nowMs = s.clock.now();
   return statusFrom({
     updatedAtMs: nowMs,
+    agentVersion: APP_VERSION,
     pid: process.pid,
     running: s.started && !s.stopping,
     forwardEnabled: s.config.forwardEnabled,
@@ -211,6 +218,7 @@ function buildStatus(s: AgentState): AgentStatus {
     deliveredToday: s.ledger?.countSince(startOfLocalDay(nowMs)) ?? 0,
     waiting: s.waiting,
     heldBack: s.heldBack?.list() ?? [],
+    backlog: backlogNow(s, nowMs),
     lastSuccessAt: s.lastSuccessAt,
     lastFailureAt: s.lastFailureAt,
     lastFailureReason: s.lastFailureReason,
@@ -219,6 +227,26 @@ function buildStatus(s: AgentState): AgentStatus {
     lastPass: s.lastPass,
     problems: [...s.problems.values()],
     recent: s.ledger?.recent() ?? [],
+  });
+}
+
+/** The backlog from the cap, its window, the scheduler's next pass and the deliveries of the last minutes. */
+function backlogNow(s: AgentState, nowMs: number): Backlog {
+  const { maxForwardsPerPass: cap, scanIntervalSeconds } = s.config;
+  const windowMs = scanIntervalSeconds * 1000;
+  const { windowEndMs, nextPassAtMs } = s.scheduler.peek();
+  return backlogOf({
+    nowMs,
+    waiting: s.waiting,
+    ready: Math.max(0, s.waiting - s.settling),
+    sending: s.started && !s.stopping && !s.paused && s.uploader !== null,
+    passInProgress: s.passInProgress,
+    cap,
+    windowMs,
+    budgetLeft: s.scheduler.budget(),
+    windowEndMs,
+    nextPassAtMs,
+    measuredPerMinute: measuredPerMinute(s.deliveries, nowMs, rateSpanMs(cap, windowMs)),
   });
 }
 
@@ -377,8 +405,9 @@ async function doPass(s: AgentState): Promise<void> {
     setProblem(s, 'pass', `the last pass failed: ${(err as Error).message}`);
   } finally {
     s.passInProgress = false;
-    publish(s);
+    // The scheduler first, so the status published tells the next batch it has just armed.
     if (!s.stopping && s.started) s.scheduler.passEnded(outcome && passFacts(outcome), s.paused);
+    publish(s);
   }
 }
 
@@ -407,6 +436,7 @@ function follow(s: AgentState, progress: PassProgress): void {
       : serverAnswered(s.outage, progress.last.atMs),
   );
   if (progress.last.kind === 'delivered') {
+    noteDelivery(s.deliveries, progress.last.atMs);
     s.serverReachable = true;
     s.lastSuccessAt = at;
     s.failingSince = null;
@@ -484,7 +514,7 @@ async function start(s: AgentState): Promise<void> {
   openUploader(s);
   s.started = true;
   s.log.info(
-    `started: watching ${s.config.series3Path}, forwarding ${s.config.forwardEnabled ? `to ${s.config.sfmUrl}` : 'off'}, ` +
+    `started: series3-watcher ${APP_VERSION}, watching ${s.config.series3Path}, forwarding ${s.config.forwardEnabled ? `to ${s.config.sfmUrl}` : 'off'}, ` +
       `${s.ledger!.size} events in the record`,
   );
   startWatcher(s);

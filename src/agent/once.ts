@@ -7,18 +7,22 @@ import { loadHeldBack } from './held-back.js';
 import { importLegacyOnce } from './legacy.js';
 import type { Logger } from './logger.js';
 import { stoppedEarlyLine } from './outage-log.js';
-import { failingSinceAfter, passSummary, runPass, type PassOutcome } from './pass.js';
+import { failingSinceAfter, passSummary, runPass, type PassOutcome, type PassProgress } from './pass.js';
 import { seedBacklog } from './seed.js';
 import { idleStatus, readStatusFile, writeStatusFile } from './status-file.js';
 import type { AgentStatus } from './status-types.js';
 import { factsOf, statusFrom } from './status-view.js';
 import { uploaderOptions } from './check-server.js';
 import type { SeedCounts } from './types.js';
+import { stoppedBacklog } from './backlog.js';
+import { APP_VERSION } from '../text/version.js';
 
 export interface OnceOptions {
   readonly log: Logger;
   readonly dryRun?: boolean;
   readonly now?: () => number;
+  /** Called after each event's outcome, so the CLI can tell how far a long pass is. */
+  readonly onProgress?: (progress: PassProgress) => void;
 }
 
 export async function runOnce(config: Config, options: OnceOptions): Promise<PassOutcome> {
@@ -42,6 +46,7 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
       budget: config.maxForwardsPerPass === 0 ? Number.POSITIVE_INFINITY : config.maxForwardsPerPass,
       shouldStop: () => false,
       dryRun: options.dryRun ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     // Deliveries whose lines could not be written are kept by the ledger and tried once more here;
     // if that fails too the pass's outcome must say so (at most those are sent again next time).
@@ -89,6 +94,7 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
   return statusFrom({
     ...factsOf(base),
     updatedAtMs: nowMs,
+    agentVersion: APP_VERSION,
     pid: process.pid,
     running: false,
     paused: false,
@@ -98,6 +104,8 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
     serverUrl: config.sfmUrl,
     serverReachable: outcome.serverReachable ?? base.serverReachable,
     waiting: outcome.pending + outcome.settling,
+    // Ready events left while the pass used its whole budget: the cap stopped it.
+    backlog: stoppedBacklog(outcome.pending + outcome.settling, outcome.pending > 0 && config.maxForwardsPerPass > 0 && outcome.started >= config.maxForwardsPerPass),
     lastSuccessAt: outcome.lastSuccessAtMs !== null ? iso(outcome.lastSuccessAtMs) : base.lastSuccessAt,
     lastFailureAt: outcome.lastFailure ? iso(outcome.lastFailure.atMs) : base.lastFailureAt,
     lastFailureReason: outcome.lastFailure ? outcome.lastFailure.reason : base.lastFailureReason,

@@ -44,6 +44,8 @@ export interface SchedulerOptions {
 interface SchedulerState {
   /** The one pending wake-up, if any. */
   timer: TimerHandle | null;
+  /** When that wake-up is due (null: none armed). */
+  timerAtMs: number | null;
   /** When the cap's window ends and the next periodic pass is due (0: no window yet, or forgotten). */
   windowEndMs: number;
   /** Uploads started in the current window. */
@@ -71,6 +73,8 @@ export interface Scheduler {
   budget(): number;
   /** Forward now: the window is forgotten, so the pass opens a new one with a full budget. */
   forgetWindow(): void;
+  /** When the current cap window ends (0: none yet) and when the next pass is armed for (null: none), for the backlog's "next batch". */
+  peek(): { readonly windowEndMs: number; readonly nextPassAtMs: number | null };
   /** SCAN_INTERVAL changed: the window keeps its start, its end moves with the interval. */
   reshapeWindow(previousIntervalMs: number, nextIntervalMs: number): void;
   stop(): void;
@@ -78,14 +82,17 @@ export interface Scheduler {
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { clock } = options;
-  const state: SchedulerState = { timer: null, windowEndMs: 0, windowStarted: 0, lastPassEndMs: 0, stopped: false };
+  const state: SchedulerState = { timer: null, timerAtMs: null, windowEndMs: 0, windowStarted: 0, lastPassEndMs: 0, stopped: false };
 
   const wakeAt = (atMs: number): void => {
     if (state.timer !== null) clock.clearTimeout(state.timer);
     state.timer = null;
+    state.timerAtMs = null;
     if (state.stopped) return;
+    state.timerAtMs = atMs;
     state.timer = clock.setTimeout(() => {
       state.timer = null;
+      state.timerAtMs = null;
       options.onDue();
     }, Math.max(0, atMs - clock.now()));
   };
@@ -120,6 +127,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       state.lastPassEndMs = clock.now();
     },
     budget,
+    peek: () => ({ windowEndMs: state.windowEndMs, nextPassAtMs: state.timerAtMs }),
     forgetWindow() {
       state.windowEndMs = 0;
     },
@@ -131,6 +139,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       state.stopped = true;
       if (state.timer !== null) clock.clearTimeout(state.timer);
       state.timer = null;
+      state.timerAtMs = null;
     },
   };
 }

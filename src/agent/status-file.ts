@@ -5,6 +5,8 @@ import type { Config } from '../config/types.js';
 import type { AgentStatus } from './status-types.js';
 import { writeFileAtomic } from '../config/atomic-file.js';
 import { statusFrom } from './status-view.js';
+import { stoppedBacklog } from './backlog.js';
+import { APP_VERSION } from '../text/version.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 
@@ -20,12 +22,21 @@ export async function writeStatusFile(stateDir: string, status: AgentStatus): Pr
 export async function readStatusFile(stateDir: string): Promise<AgentStatus | null> {
   try {
     const parsed = JSON.parse(await readFile(statusFilePath(stateDir), 'utf8')) as AgentStatus;
-    if (!parsed || parsed.version !== 1) return null;
-    // Written by a series3-watcher from before the recent list: read as none yet.
-    return Array.isArray(parsed.recent) ? parsed : { ...parsed, recent: [] };
+    return parsed && parsed.version === 1 ? withNewerFields(parsed) : null;
   } catch {
     return null;
   }
+}
+
+/** A status.json written before a field existed (an update over a running install) gets its default. */
+function withNewerFields(status: AgentStatus): AgentStatus {
+  const partial = status as Partial<AgentStatus> & AgentStatus;
+  return {
+    ...status,
+    agentVersion: typeof partial.agentVersion === 'string' ? partial.agentVersion : 'unknown',
+    backlog: partial.backlog ?? stoppedBacklog(typeof status.waiting === 'number' ? status.waiting : 0),
+    recent: Array.isArray(partial.recent) ? partial.recent : [],
+  };
 }
 
 export function startOfLocalDay(nowMs: number): number {
@@ -38,6 +49,7 @@ export function startOfLocalDay(nowMs: number): number {
 export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> | null, nowMs: number): AgentStatus {
   return statusFrom({
     updatedAtMs: nowMs,
+    agentVersion: APP_VERSION,
     pid: 0,
     running: false,
     forwardEnabled: config?.forwardEnabled ?? false,
@@ -50,6 +62,7 @@ export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path'
     deliveredToday: 0,
     waiting: 0,
     heldBack: [],
+    backlog: stoppedBacklog(0),
     lastSuccessAt: null,
     lastFailureAt: null,
     lastFailureReason: null,

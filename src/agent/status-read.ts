@@ -6,6 +6,7 @@ import { loadHeldBack } from './held-back.js';
 import { idleStatus, readStatusFile, startOfLocalDay } from './status-file.js';
 import type { AgentStatus } from './status-types.js';
 import { factsOf, statusFrom } from './status-view.js';
+import { stoppedBacklog } from './backlog.js';
 
 export async function currentStatus(config: Config, nowMs: number = Date.now()): Promise<AgentStatus> {
   const written = await readStatusFile(config.stateDir);
@@ -28,6 +29,8 @@ export async function currentStatus(config: Config, nowMs: number = Date.now()):
       deliveredToday: ledger.countSince(startOfLocalDay(nowMs)),
       heldBack: heldBack.list(),
       recent: ledger.recent(),
+      // No agent runs: nothing is going out and no batch is scheduled.
+      backlog: stoppedBacklog(written?.waiting ?? 0, written?.backlog.capReached ?? false),
     });
   } finally {
     await ledger.close();

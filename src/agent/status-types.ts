@@ -27,8 +27,24 @@ export interface PassSummary {
   readonly stoppedEarly: boolean;
 }
 
+/** Backlog progress (src/agent/backlog.ts computes it and words it). */
+export interface Backlog {
+  /** Events not delivered yet (the status's `waiting`). */
+  readonly waiting: number;
+  /** How fast the backlog goes down: deliveries per minute measured over the last minutes, never more than the cap lets out; 0 while nothing goes out. */
+  readonly ratePerMinute: number;
+  /** Seconds until all that waits is delivered at that rate; null when nothing waits or the rate is not known. */
+  readonly etaSeconds: number | null;
+  /** ISO UTC of the next batch (the next pass that may send); null when nothing waits or nothing is scheduled (off, paused, not running). */
+  readonly nextBatchAt: string | null;
+  /** The per-pass cap (SFM_MAX_FORWARDS_PER_PASS) is used up for this interval while ready events wait. */
+  readonly capReached: boolean;
+}
+
 export interface AgentStatus {
   readonly version: 1;
+  /** The agent's own version (package.json), e.g. "0.1.0". */
+  readonly agentVersion: string;
   /** ISO UTC of the last change of this object. */
   readonly updatedAt: string;
   readonly pid: number;
@@ -47,6 +63,7 @@ export interface AgentStatus {
   /** In-window events not delivered yet (ready or still settling), not counting held-back ones. */
   readonly waiting: number;
   readonly heldBack: readonly HeldBackEvent[];
+  readonly backlog: Backlog;
   readonly lastSuccessAt: string | null;
   readonly lastFailureAt: string | null;
   readonly lastFailureReason: string | null;

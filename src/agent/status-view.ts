@@ -22,6 +22,7 @@ export function statusFrom(facts: StatusFacts): AgentStatus {
     updatedAt: new Date(updatedAtMs).toISOString(),
     backoffUntil: backoffUntilMs !== null && backoffUntilMs > updatedAtMs ? new Date(backoffUntilMs).toISOString() : null,
     heldBack: [...facts.heldBack],
+    backlog: { ...facts.backlog },
     problems: [...facts.problems],
     recent: [...facts.recent],
   };

@@ -17,6 +17,9 @@ import {
 import { currentStatus } from '../agent/status-read.js';
 import { checkCommand } from './check-command.js';
 import { recentCommand } from './recent-command.js';
+import { APP_VERSION, PACKAGE_NAME } from '../text/version.js';
+import { backlogWords } from '../agent/backlog.js';
+import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
 import { localClockOrDate, localDateTime } from '../text/local-time.js';
 
 export interface CliIo {
@@ -25,6 +28,8 @@ export interface CliIo {
   /** Resolves when the process is asked to stop, with the signal's name (SIGINT, SIGTERM,
    * SIGHUP when a Windows console is closed, SIGBREAK for Ctrl+Break). */
   readonly untilStopped: () => Promise<string | void>;
+  /** How often a long pass prints its progress on stderr (default PROGRESS_EVERY_MS, 10 s). */
+  readonly progressEveryMs?: number;
 }
 
 /** config.ini is re-read once it has been still this long after a change. */
@@ -58,6 +63,7 @@ options:
   --json         end the output with one JSON object on the last line of stdout
   --dry-run      with once or seed: change nothing
   --verbose      with run or once: also print the log lines on stderr
+  --version      print "series3-watcher <version>" and exit
 
 exit codes: 0 ok, 1 some event, the folder or the server check failed, 2 bad config or usage`;
 
@@ -99,6 +105,10 @@ export function parseArgs(argv: readonly string[]): Args {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--version') || argv.includes('-V')) {
+    io.stdout(`${PACKAGE_NAME} ${APP_VERSION}`);
+    return EXIT_OK;
+  }
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
     (argv.length === 0 ? io.stderr : io.stdout)(USAGE);
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
@@ -177,6 +187,7 @@ function emitJson(io: CliIo, value: unknown): void {
 
 async function run(args: Args, config: Config, io: CliIo): Promise<number> {
   const agent = createAgent(config, { makeLog: (c) => logger(c, args, io) });
+  agent.onStatus(runProgress(io.progressEveryMs ?? PROGRESS_EVERY_MS, io.stderr));
   await agent.start();
   // Hand edits of config.ini take effect without a restart; a bad value keeps the last good
   // settings and shows in the log and the status until the file is fixed.
@@ -221,7 +232,9 @@ async function once(args: Args, config: Config, io: CliIo): Promise<number> {
     );
     return EXIT_USAGE;
   }
-  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun });
+  const progress = onceProgress(io.progressEveryMs ?? PROGRESS_EVERY_MS, io.stderr);
+  progress.start();
+  const outcome = await runOnce(config, { log: logger(config, args, io), dryRun: args.dryRun, onProgress: progress.onProgress }).finally(progress.stop);
   if (outcome.folderProblem) {
     io.stderr(`series3-watcher: ${outcome.folderProblem}`);
     if (args.json) emitJson(io, { error: outcome.folderProblem });
@@ -350,7 +363,8 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     `forwarding: ${s.forwardEnabled ? `on, to ${s.serverUrl}` : 'off (SFM_FORWARD_ENABLED=false)'}`,
     `watch folder: ${s.watchFolder}`,
     `delivered: ${n(s.deliveredTotal)} in total, ${n(s.deliveredToday)} today`,
-    `waiting: ${n(s.waiting)}`,
+    `backlog: ${backlogWords(s.backlog, nowMs)}`,
+    ...(s.backlog.capReached ? ['  the per-pass cap (SFM_MAX_FORWARDS_PER_PASS) is used up for this interval: the rest goes in the next batches'] : []),
     `held back: ${n(s.heldBack.length)}`,
     ...s.heldBack.map((h) => `  ${h.filename}: ${h.reason} (${h.attempts} tries)`),
     `last OK: ${when(s.lastSuccessAt)}`,

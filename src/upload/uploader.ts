@@ -18,6 +18,7 @@ import {
   type HttpAnswer,
 } from './classify.js';
 import { openFileBody, type FileBody } from './file-body.js';
+import { USER_AGENT } from '../text/version.js';
 import type { EventPayload, ServerCheck, UploaderOptions, UploadOutcome } from './types.js';
 
 /**
@@ -64,8 +65,8 @@ interface UploaderState {
   readonly endpoint: string;
   /** The server token ('' for none); only ever sent in the Authorization header. */
   readonly token: string;
-  /** The Authorization header, or no header. */
-  readonly authorization: Readonly<Record<string, string>>;
+  /** The headers every request carries: User-Agent, and Authorization when there is a token. */
+  readonly baseHeaders: Readonly<Record<string, string>>;
   /** The limit on one whole exchange. */
   readonly timeoutMs: number;
   /** SFM_PROXY as given ('' for none), for the words of a failure. */
@@ -93,7 +94,7 @@ export function createUploader(options: UploaderOptions): Uploader {
   const u: UploaderState = {
     endpoint,
     token: options.token,
-    authorization: options.token !== '' ? { authorization: `Bearer ${options.token}` } : {},
+    baseHeaders: { 'user-agent': USER_AGENT, ...(options.token !== '' ? { authorization: `Bearer ${options.token}` } : {}) },
     timeoutMs: options.timeoutMs,
     proxy,
     dispatcher: createDispatcher(options, proxy),
@@ -143,14 +144,14 @@ async function bodyOf(
     const opened = await openFileBody(payload.binaryName, payload.binaryFile, report, progressed);
     if (opened.kind === 'unreadable') return opened;
     const fileBody = opened.body;
-    const headers = { ...u.authorization, 'content-type': fileBody.contentType, 'content-length': String(fileBody.contentLength) };
+    const headers = { ...u.baseHeaders, 'content-type': fileBody.contentType, 'content-length': String(fileBody.contentLength) };
     return { kind: 'ready', body: fileBody.stream, headers, fileBody };
   }
   const form = new FormData();
   // Binary first, then its report: the order the server pairs them in.
   form.append('files', new Blob([payload.binaryBytes], { type: 'application/octet-stream' }), payload.binaryName);
   if (report !== null) form.append('files', new Blob([report.bytes], { type: 'text/plain' }), report.name);
-  return { kind: 'ready', body: form, headers: { ...u.authorization } };
+  return { kind: 'ready', body: form, headers: { ...u.baseHeaders } };
 }
 
 async function send(u: UploaderState, payload: UploadPayload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
@@ -189,7 +190,7 @@ async function checkEndpoint(u: UploaderState): Promise<ServerCheck> {
   let result: ServerCheck;
   try {
     // The safe probe (classifyCheckAnswer): a POST with an empty body, so no `files` field.
-    const answer = await exchange(u.dispatcher, u.endpoint, { method: 'POST', body: '', headers: u.authorization, signal: attempt.signal }, u.token);
+    const answer = await exchange(u.dispatcher, u.endpoint, { method: 'POST', body: '', headers: u.baseHeaders, signal: attempt.signal }, u.token);
     result = classifyCheckAnswer(answer, { url: u.endpoint, hasToken: u.token !== '', token: u.token });
   } catch (error) {
     const context = { url: u.endpoint, timeoutMs: checkTimeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy: u.proxy, token: u.token };

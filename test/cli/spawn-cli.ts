@@ -20,8 +20,9 @@ export interface Running {
   readonly done: Promise<Ran>;
 }
 
-export function startCli(args: readonly string[]): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env`: extra environment variables for the child (e.g. a short S3W_PROGRESS_EVERY_MS). */
+export function startCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

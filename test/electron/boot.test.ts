@@ -24,6 +24,8 @@ let userData: string;
 let configPath: string;
 let watchDir: string;
 
+const VERSION = (JSON.parse(readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
+const offNotices = () => app.messages().filter((m) => m.type === 'notification' && m.title === 'Series3 Watcher: forwarding is off');
 const posts = (): number => receiver.requests.filter((r) => r.method === 'POST').length;
 const state = (): TrayState | null => stateOf(app.tray());
 const lines = (): string[] => statusLines(app.tray());
@@ -90,7 +92,7 @@ afterEach((context) => {
 
 describe('item 0: the tray app boots under Node with the real worker and is driven from its menu', { timeout: 2 * STEP_MS }, () => {
   it('item 0: with forwarding off the tray shows "off", counts what waits and sends nothing', async () => {
-    await app.waitFor('the tray to show forwarding off with 3 waiting', () => state() === 'off' && app.tray()?.tooltip === 'Forwarding off · 3 waiting', STEP_MS);
+    await app.waitFor('the tray to show forwarding off with 3 waiting', () => state() === 'off' && app.tray()?.tooltip === 'Series3 Watcher · Forwarding off: 3 waiting, nothing is sent', STEP_MS);
     const tray = app.tray()!;
     expect(tray.iconEmpty, `${tray.iconPath} could not be read`).toBe(false);
     expect(lines()[0]).toBe('Forwarding is off: turn it on in Settings…');
@@ -98,10 +100,22 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(menuItem('Pause')?.enabled).toBe(false);
     expect(menuItem('Settings…')?.enabled).toBe(true);
     expect(menuItem('Quit')?.enabled).toBe(true);
+    expect(menuItem(`About Series3 Watcher ${VERSION}`)?.enabled).toBe(false);
     expect(app.workerPids()).toHaveLength(1);
     expect(posts()).toBe(0);
     // Item 5 (issue 10): a server is set, so this start opened no window by itself (boot-first-start.test.ts: one that does).
     expect(app.messages().filter((m) => m.type === 'window')).toEqual([]);
+  });
+
+  it('issue 10 item 5: forwarding off with events waiting is never silent: a notification at start says so, once', async () => {
+    await app.waitFor('the "forwarding is off" notification', () => offNotices().length > 0, STEP_MS);
+    expect(offNotices()).toEqual([
+      {
+        type: 'notification',
+        title: 'Series3 Watcher: forwarding is off',
+        body: '3 events are waiting and nothing is sent to the server. Open Settings and tick "Forward events to the server" to send them.',
+      },
+    ]);
   });
 
   it('item 0: turning forwarding on by hand in config.ini takes the tray through busy to all delivered', async () => {
@@ -112,8 +126,10 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(states).toContain('busy');
     expect(states.indexOf('busy')).toBeLessThan(states.lastIndexOf('ok'));
     expect(states.slice(states.indexOf('busy'))).not.toContain('off');
-    expect(app.tray()?.tooltip).toMatch(/^Forwarding · 3 sent today · all delivered · last OK just now$/);
+    expect(app.tray()?.tooltip).toMatch(/^Series3 Watcher · Forwarding · 3 sent today · all delivered · last OK just now$/);
     expect(receiver.received().map((b) => b.filename)).toEqual(['M529LK44.AB0', 'M529LK45.AB0', 'M529LK46.AB0']);
+    // Issue 10 item 6: the tray app's worker names itself to the server too.
+    expect(receiver.requests.map((r) => r.userAgent)).toEqual(Array(3).fill(`series3-watcher/${VERSION}`));
     expect(readFileSync(path.join(userData, 'tray.log'), 'utf8')).toContain('config.ini was edited: new settings applied');
   });
 
@@ -157,6 +173,7 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
       return text.startsWith('Forwarding ·') && text;
     }, STEP_MS);
     expect(statusLine).toBe('Forwarding · 5 sent today · 0 waiting');
+    expect(await app.windowText('#about')).toBe(`Series3 Watcher ${VERSION}`);
   });
 
   it('issue 10: a menu line opens the open settings window at its page (Recent activity…)', async () => {
@@ -205,5 +222,7 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(await readFile(path.join(userData, 'tray.log'), 'utf8')).toContain('quit: worker stopped');
     expect(await readFile(path.join(userData, 'state', 'series3-watcher.log'), 'utf8')).toContain('stopped; the record is flushed');
     expect(app.messages().filter((m) => m.type === 'error-box')).toEqual([]);
+    // The reminder came once at start, not with every status or restart of the worker.
+    expect(offNotices()).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@
 // build for Windows x64, and everything the app loads at run time in the files list.
 // The installer itself can only be built and run on Windows (see the README).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { findPackageVersion } from '../../src/text/version.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +108,14 @@ describe('packaging (electron-builder)', () => {
       expect(files).toContain(needed);
     }
     expect(pkg.main).toBe('dist/electron/main/main.js');
+  });
+
+  it('issue 10 item 6: packs package.json, the one source of the version, which the built core finds from dist/src (as inside app.asar)', () => {
+    expect(pkg.build.files).toContain('package.json');
+    expect(pkg.build.files).toContain('dist/src/**/*.js');
+    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(findPackageVersion(path.join(repoRoot, 'dist', 'src'))).toBe(version);
+    expect(existsSync(path.join(repoRoot, 'dist', 'src', 'text', 'version.js')), 'dist/src/text/version.js (run npm run build)').toBe(true);
   });
 
   it('`npm run dist` packs what `npm run build` and `npm run build:electron` produced, and that is everything the app loads', () => {

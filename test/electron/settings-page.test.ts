@@ -15,6 +15,8 @@ import type { AgentStatus } from '../../src/agent/status-types.js';
 import { statusLine } from '../../electron/main/status-line.js';
 import { trayView } from '../../electron/main/tray-view.js';
 import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
+import { APP_VERSION } from '../../src/text/version.js';
+import { localClockOrDate } from '../../src/text/local-time.js';
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
@@ -382,6 +384,18 @@ describe('item 4: one status, one rule for failing', () => {
       expect(shown, name).toEqual({ state: tray, red: tray === 'failing' });
       expect(await line.textContent(), name).toBe(statusLine(status).text);
     }
+  });
+
+  it('issue 10 items 1 and 6: the status line tells a draining backlog in words; the footer names the app and its version', async () => {
+    h = await openSettingsPage(browser, server.url, root);
+    expect(await visibleText('#about')).toBe(`Series3 Watcher ${APP_VERSION}`);
+    const nextMs = Date.now() + 50_000;
+    const backlog = { waiting: 19_500, ratePerMinute: 500, etaSeconds: 39 * 60, nextBatchAt: new Date(nextMs).toISOString(), capReached: true };
+    await pushStatus(h.page, statusWith({ waiting: 19_500, backlog }));
+    expect(await visibleText('#status-line')).toBe(
+      `Forwarding · 1,204 sent today · 19,500 waiting · about 39 min left · next batch ${localClockOrDate(nextMs, Date.now())} (500 per minute)`,
+    );
+    await shotAsOnWindows(h, 'settings-backlog');
   });
 
   it('a missing watch folder is "failing" in the window as in the tray, never "Forwarding"', async () => {

@@ -45,7 +45,10 @@ function card(title: string, view: TrayView): string {
 
 const STATES: ReadonlyArray<readonly [string, AgentStatus]> = [
   ['All delivered', statusWith()],
-  ['Working through a backlog', statusWith({ waiting: 37, passInProgress: true })],
+  ['Working through a backlog', statusWith({
+    waiting: 19_500, passInProgress: false,
+    backlog: { waiting: 19_500, ratePerMinute: 500, etaSeconds: 39 * 60, nextBatchAt: new Date(NOW_MS + 50_000).toISOString(), capReached: true },
+  })],
   ['Failing', statusWith({
     serverReachable: false, waiting: 37, failingSince: minutesAgo(17), lastSuccessAt: minutesAgo(18),
     lastFailureReason: 'cannot connect to http://sfm.example:8000: connection refused',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { formatAgo, formatCount, trayView, TOOLTIP_MAX_CHARS, type TrayMenuItem } from '../../electron/main/tray-view.js';
 import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
+import { APP_VERSION } from '../../src/text/version.js';
 
 const statusLabels = (menu: readonly TrayMenuItem[]): string[] =>
   menu.flatMap((item) => (item.kind === 'status' ? [item.label] : []));
@@ -32,15 +33,15 @@ describe('trayView: the icon shows one of five states', () => {
 
 describe('trayView: the tooltip is one line of what matters now', () => {
   const cases: ReadonlyArray<readonly [string, AgentStatus | null, string]> = [
-    ['backlog', statusWith({ waiting: 37 }), 'Forwarding · 1,204 sent today · 37 waiting · last OK 2 min ago'],
-    ['all delivered', statusWith(), 'Forwarding · 1,204 sent today · all delivered · last OK 2 min ago'],
-    ['off', statusWith({ forwardEnabled: false, waiting: 12 }), 'Forwarding off · 12 waiting'],
-    ['paused', statusWith({ paused: true, waiting: 37, lastSuccessAt: minutesAgo(150) }), 'Paused · 1,204 sent today · 37 waiting · last OK 2 h ago'],
+    ['backlog', statusWith({ waiting: 37 }), 'Series3 Watcher · Forwarding · 1,204 sent today · 37 waiting · last OK 2 min ago'],
+    ['all delivered', statusWith(), 'Series3 Watcher · Forwarding · 1,204 sent today · all delivered · last OK 2 min ago'],
+    ['off', statusWith({ forwardEnabled: false, waiting: 12 }), 'Series3 Watcher · Forwarding off: 12 waiting, nothing is sent'],
+    ['paused', statusWith({ paused: true, waiting: 37, lastSuccessAt: minutesAgo(150) }), 'Series3 Watcher · Paused · 1,204 sent today · 37 waiting · last OK 2 h ago'],
     ['server unreachable', statusWith({ serverReachable: false, waiting: 37, lastSuccessAt: minutesAgo(45) }),
-      'Server unreachable · 1,204 sent today · 37 waiting · last OK 45 min ago'],
-    ['held back', statusWith({ heldBack: [heldBack('A', 'r'), heldBack('B', 'r')] }), '2 held back · 1,204 sent today · none waiting · last OK 2 min ago'],
-    ['never delivered', statusWith({ deliveredToday: 0, lastSuccessAt: null, waiting: 3 }), 'Forwarding · 0 sent today · 3 waiting · last OK never'],
-    ['stopped', statusWith({ running: false }), 'Stopped · 1,204 sent today · none waiting · last OK 2 min ago'],
+      'Series3 Watcher · Server unreachable · 1,204 sent today · 37 waiting · last OK 45 min ago'],
+    ['held back', statusWith({ heldBack: [heldBack('A', 'r'), heldBack('B', 'r')] }), 'Series3 Watcher · 2 held back · 1,204 sent today · none waiting · last OK 2 min ago'],
+    ['never delivered', statusWith({ deliveredToday: 0, lastSuccessAt: null, waiting: 3 }), 'Series3 Watcher · Forwarding · 0 sent today · 3 waiting · last OK never'],
+    ['stopped', statusWith({ running: false }), 'Series3 Watcher · Stopped · 1,204 sent today · none waiting · last OK 2 min ago'],
     ['starting', null, 'Series3 Watcher · starting…'],
   ];
   it.each(cases)('%s', (_name, status, tooltip) => {
@@ -62,6 +63,7 @@ describe('trayView: the menu', () => {
       '1,204 sent today · 52,311 in total',
       '37 waiting',
       'Last OK 2 min ago',
+      `About Series3 Watcher ${APP_VERSION}`,
     ]);
     expect(actions(view.menu)).toEqual(['Forward now', 'Pause', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder', 'Quit']);
   });
@@ -92,7 +94,7 @@ describe('trayView: the menu', () => {
       lastFailureReason: 'connect ECONNREFUSED 10.0.0.5:8000',
       backoffUntil: new Date(NOW_MS + 40_000).toISOString(),
     });
-    expect(statusLabels(trayView(status, NOW_MS).menu).slice(4)).toEqual([
+    expect(statusLabels(trayView(status, NOW_MS).menu).slice(4, -1)).toEqual([
       'Failing for 17 min: connect ECONNREFUSED 10.0.0.5:8000',
       'Next try in 40 s',
     ]);
@@ -108,7 +110,7 @@ describe('trayView: the menu', () => {
 
   it('while starting, shows one line and keeps Settings, Open log and Quit usable', () => {
     const view = trayView(null, NOW_MS);
-    expect(statusLabels(view.menu)).toEqual(['Starting the forwarding agent…']);
+    expect(statusLabels(view.menu)).toEqual(['Starting the forwarding agent…', `About Series3 Watcher ${APP_VERSION}`]);
     expect(actions(view.menu)).toEqual(['Forward now (disabled)', 'Pause (disabled)', 'Settings…', 'Recent activity…', 'Open log', 'Open watch folder (disabled)', 'Quit']);
   });
 

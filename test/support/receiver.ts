@@ -30,6 +30,8 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly authorization: string | undefined;
+  /** The User-Agent header as it arrived. */
+  readonly userAgent: string | undefined;
   /** In the order they were sent; empty when the body is not multipart. */
   readonly files: readonly ReceivedFile[];
   /** Epoch ms when the request arrived. */
@@ -123,6 +125,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       path: target.pathname,
       query: Object.fromEntries(target.searchParams),
       authorization: req.headers.authorization,
+      userAgent: req.headers['user-agent'],
       files: files ?? [],
       at,
     };
