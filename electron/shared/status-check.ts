@@ -7,7 +7,7 @@
 // status: the tray keeps the last good one and the supervisor logs it), and what can grow
 // without bound is bounded: texts are clipped, lists are cut, so one hostile reason or a
 // huge held-back list cannot stall the main process or the page.
-import type { AgentStatus, Backlog, HeldBackEvent, PassSummary, UnitCallIn, UnitsStatus } from '../../src/agent/status-types.js';
+import type { AgentStatus, Backlog, HeldBackEvent, PassSummary, RecentDelivery, UnitCallIn, UnitsStatus } from '../../src/agent/status-types.js';
 
 /** A reason, a problem or a file name: more than a person reads in a menu or a tooltip. */
 export const MAX_TEXT_CHARS = 2000;
@@ -25,6 +25,8 @@ export const MAX_UNITS = 1000;
 /** A unit's name is BE or BA and 4–5 digits; a monitor log's name is 8.3. */
 const MAX_UNIT_CHARS = 16;
 const UNIT_STATES: ReadonlySet<unknown> = new Set(['ok', 'late', 'missing']);
+/** The agent keeps 50 recent deliveries; more than that is not a status this agent sent. */
+export const MAX_RECENT_ITEMS = 50;
 
 class BadStatus extends Error {}
 
@@ -71,6 +73,17 @@ function heldBackEvent(x: unknown): HeldBackEvent {
     reason: str(x, 'reason', MAX_TEXT_CHARS),
     attempts: num(x, 'attempts'),
     since: str(x, 'since', MAX_TIME_CHARS),
+  };
+}
+
+function recentDelivery(x: unknown): RecentDelivery {
+  if (!isRecord(x)) throw new BadStatus('a recent delivery is not an object');
+  return {
+    deliveredAt: str(x, 'deliveredAt', MAX_TIME_CHARS),
+    filename: str(x, 'filename', MAX_TEXT_CHARS),
+    size: num(x, 'size'),
+    withReport: bool(x, 'withReport'),
+    lateReport: bool(x, 'lateReport'),
   };
 }
 
@@ -163,6 +176,7 @@ export function checkStatus(x: unknown): { readonly ok: true; readonly status: A
       lastPass: passSummary(x['lastPass']),
       problems: list(x, 'problems', MAX_PROBLEMS).map((p, i) => str({ [`problems[${i}]`]: p }, `problems[${i}]`, MAX_TEXT_CHARS)),
       units: unitsStatus(x['units']),
+      recent: list(x, 'recent', MAX_RECENT_ITEMS).map(recentDelivery),
     };
     return { ok: true, status };
   } catch (err) {

@@ -234,6 +234,7 @@ function buildStatus(s: AgentState): AgentStatus {
     lastPass: s.lastPass,
     problems: [...s.problems.values()],
     units: unitsStatus(s.unitScan, nowMs, { lateHours: s.config.unitLateHours, missingHours: s.config.unitMissingHours }),
+    recent: s.ledger?.recent() ?? [],
   });
 }
 

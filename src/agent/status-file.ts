@@ -38,6 +38,7 @@ function withNewerFields(status: AgentStatus): AgentStatus {
     backlog: partial.backlog ?? stoppedBacklog(typeof status.waiting === 'number' ? status.waiting : 0),
     // Written by a version that did not look at units yet.
     units: partial.units ?? unitsStatus(NO_UNITS, Date.parse(status.updatedAt), DEFAULT_UNIT_HOURS),
+    recent: Array.isArray(partial.recent) ? partial.recent : [],
   };
 }
 
@@ -81,5 +82,6 @@ export function idleStatus(
       lateHours: config?.unitLateHours ?? DEFAULT_UNIT_HOURS.lateHours,
       missingHours: config?.unitMissingHours ?? DEFAULT_UNIT_HOURS.missingHours,
     }),
+    recent: [],
   });
 }

@@ -3,6 +3,9 @@
 import type { UnitsStatus } from '../units/types.js';
 
 export type { UnitCallIn, UnitState, UnitsStatus } from '../units/types.js';
+import type { RecentDelivery } from '../record/types.js';
+
+export type { RecentDelivery };
 
 export interface HeldBackEvent {
   readonly sha256: string;
@@ -76,4 +79,6 @@ export interface AgentStatus {
   readonly problems: readonly string[];
   /** The units calling in, from the .MLG monitor logs (looked at on every pass, forwarding on or off). */
   readonly units: UnitsStatus;
+  /** The events delivered most recently (at most 50, each once), newest first: the Activity page. */
+  readonly recent: readonly RecentDelivery[];
 }

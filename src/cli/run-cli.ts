@@ -1,12 +1,11 @@
-// The headless command line: run, once, seed, status, retry, check, units. Output is for people, and with
+// The headless command line: run, once, seed, status, recent, retry, check, units. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
-// 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
+// 1 some event (or the folder or server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
-import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
+import { readConfigFile, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { openLedger } from '../record/index.js';
 import {
-  checkServer,
   createAgent,
   createFileLogger,
   loadHeldBack,
@@ -16,6 +15,8 @@ import {
   type Logger,
 } from '../agent/index.js';
 import { currentStatus } from '../agent/status-read.js';
+import { checkCommand } from './check-command.js';
+import { recentCommand } from './recent-command.js';
 import { APP_VERSION, PACKAGE_NAME } from '../text/version.js';
 import { backlogWords } from '../agent/backlog.js';
 import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
@@ -41,7 +42,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'retry', 'units'] as const;
+const COMMANDS = ['run', 'once', 'seed', 'status', 'recent', 'check', 'retry', 'units'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export const USAGE = `usage: series3-watcher <command> [--config FILE] [--json] [--dry-run] [--verbose]
@@ -52,7 +53,9 @@ commands:
   seed     skip the existing backlog: mark every in-window event as delivered, sending nothing
            (--dry-run: only count)
   status   what the agent is doing (or did last)
-  check    validate config.ini and ask the server whether it is ready
+  recent   the last 50 deliveries, newest first (local time; with or without an agent running)
+  check    validate config.ini, look at the watch folder (there, readable, how many events) and ask
+           the server whether its import endpoint answers and takes the token (sends no event)
   retry    put held-back events back in the queue (when no agent is running;
            a running tray app has its own Retry held-back events)
   units    the units that call in (named in the .MLG monitor logs): last call-in,
@@ -65,7 +68,7 @@ options:
   --verbose      with run or once: also print the log lines on stderr
   --version      print "series3-watcher <version>" and exit
 
-exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage`;
+exit codes: 0 ok, 1 some event, the folder or the server check failed, 2 bad config or usage`;
 
 interface Args {
   readonly command: Command;
@@ -123,9 +126,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const loaded = await loadConfig(args.configPath, io);
   if (args.command === 'check') return check(args, loaded, io);
-  // status only reads: with a bad value in config.ini it still tells what the running agent
+  // status and recent only read: with a bad value in config.ini they still tell what the running agent
   // does (which includes that bad value among its problems), on the file's other settings.
-  const readOnly = args.command === 'status' && loaded.kind === 'bad' ? loaded.config : undefined;
+  const readOnly = (args.command === 'status' || args.command === 'recent') && loaded.kind === 'bad' ? loaded.config : undefined;
   if (loaded.kind === 'bad' && readOnly === undefined) return EXIT_USAGE;
   const config = loaded.kind === 'ok' ? loaded.config : readOnly!;
   try {
@@ -138,6 +141,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await seed(args, config, io);
       case 'status':
         return await status(args, config, io);
+      case 'recent':
+        return await recent(args, config, io);
       case 'retry':
         return await retry(args, config, io);
       case 'units':
@@ -330,6 +335,13 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
+async function recent(args: Args, config: Config, io: CliIo): Promise<number> {
+  const output = await recentCommand(config);
+  for (const line of output.lines) io.stdout(line);
+  if (args.json) emitJson(io, output.json);
+  return EXIT_OK;
+}
+
 async function retry(args: Args, config: Config, io: CliIo): Promise<number> {
   // Taking the record's lock proves no agent is running that would overwrite held-back.json.
   const ledger = await openLedger(config.stateDir);
@@ -379,17 +391,12 @@ function ago(thenMs: number, nowMs: number): string {
 
 async function check(args: Args, loaded: Loaded, io: CliIo): Promise<number> {
   if (loaded.kind === 'bad') {
-    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, server: null });
+    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, folder: null, server: null, token: null, detail: loaded.reasons.join('; ') });
     return EXIT_USAGE;
   }
-  const config = loaded.config;
-  io.stdout(`config ${args.configPath}: OK`);
-  for (const [key, value] of Object.entries(describeConfig(config))) io.stdout(`  ${key} = ${value}`);
-  const server = await checkServer(config);
-  if (server.kind === 'ok') io.stdout(`server ${config.sfmUrl}: OK, ${server.detail}`);
-  else io.stdout(`server ${config.sfmUrl || '(SFM_URL not set)'}: FAILED, ${server.reason}`);
-  if (args.json) {
-    emitJson(io, { config: 'ok', server: server.kind, detail: server.kind === 'ok' ? server.detail : server.reason });
-  }
-  return server.kind === 'ok' ? EXIT_OK : EXIT_FAILED;
+  const output = await checkCommand(loaded.config, args.configPath);
+  for (const line of output.lines) io.stdout(line);
+  for (const reason of output.failures) io.stderr(`series3-watcher: check failed: ${reason}`);
+  if (args.json) emitJson(io, output.report);
+  return output.failures.length === 0 ? EXIT_OK : EXIT_FAILED;
 }

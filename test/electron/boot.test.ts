@@ -221,6 +221,13 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     const shownHeading = async (): Promise<string> => app.windowText('main > section:visible h2, main > section:visible legend');
     await app.click('Recent activity…');
     await app.waitFor('the window to show the Activity page', async () => (await shownHeading()) === 'Recent activity', STEP_MS);
+    // Issue 10 item 4: the worker's status carries the recent deliveries; the page lists them, newest first.
+    const rows = await app.waitFor('the Activity page to list the five deliveries', async () => {
+      const text = await app.windowText('#activity-rows');
+      return text.includes('M529LK44.AB0') && text;
+    }, STEP_MS);
+    expect(rows.match(/M529LK4\d\.AB0/g)).toEqual(['M529LK48.AB0', 'M529LK47.AB0', 'M529LK46.AB0', 'M529LK45.AB0', 'M529LK44.AB0']);
+    expect(await app.windowText('#activity-summary')).toMatch(/^The last 5 events the server confirmed, newest first/);
     await app.click('Settings…');
     await app.waitFor('the window to show the form again', async () => (await shownHeading()) !== 'Recent activity', STEP_MS);
     expect(await app.windowText('#config-path')).toBe(configPath);
