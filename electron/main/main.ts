@@ -12,6 +12,7 @@ import { PRODUCT_NAME } from '../../src/text/version.js';
 import { appendTrayLog, ensureConfigFile, readTemplate, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { decideNotice, QUIET_WATCH, type FailureWatch } from './failure-notice.js';
 import { decideOffReminder, NO_REMINDER_YET, type OffReminderWatch } from './off-reminder.js';
+import { decideUnitNotice, FIRST_UNIT_WATCH, type UnitWatch } from './unit-notice.js';
 import { followConfigFile, type ConfigFollower } from '../../src/config/config-follower.js';
 import { checkConfigPath, parseCommandLine, secondInstanceNotice } from './command-line.js';
 import { createIpcHandlers } from './ipc-handlers.js';
@@ -19,6 +20,7 @@ import { settingsAtStart } from './first-start.js';
 import { decideOpen, type OpenTarget } from './open-paths.js';
 import { createSettingsService, type SettingsService } from './settings-service.js';
 import { createSettingsWindow, type SettingsWindow } from './settings-window.js';
+import type { PageName } from '../shared/page-views.js';
 import { createSafeStorageVault } from './token-vault.js';
 import { createTrayRenderer, type TrayRenderer } from './tray.js';
 import { trayView, type TrayAction } from './tray-view.js';
@@ -98,6 +100,8 @@ interface TrayApp {
   watch: FailureWatch;
   /** When the "forwarding is off" reminder was last shown (at start, then once a day). */
   offReminder: OffReminderWatch;
+  /** The units seen missing, so a unit turning missing is announced once. */
+  unitWatch: UnitWatch;
   /** Quit has begun: a second Quit or before-quit does nothing. */
   quitting: boolean;
   /** Refreshes the tray's relative times ("last OK 2 min ago"). */
@@ -140,6 +144,7 @@ async function start(): Promise<void> {
     configProblems: [],
     watch: QUIET_WATCH,
     offReminder: NO_REMINDER_YET,
+    unitWatch: FIRST_UNIT_WATCH,
     quitting: false,
     refresh: null,
     follower: null,
@@ -184,6 +189,9 @@ function showStatus(state: TrayApp, workerStatus: AgentStatus | null): void {
   state.watch = decided.watch;
   if (decided.notice !== null) notify(state, decided.notice);
   remindIfOff(state, status, nowMs);
+  const units = decideUnitNotice(state.unitWatch, status, state.current?.unitMissingNotify ?? true, nowMs);
+  state.unitWatch = units.watch;
+  if (units.notice !== null) notify(state, units.notice, 'units');
 }
 
 /** The tray's relative times ("last OK 2 min ago") move on, and the daily reminder comes without a new status. */
@@ -200,11 +208,11 @@ function remindIfOff(state: TrayApp, status: AgentStatus | null, nowMs: number):
   if (decided.notice !== null) notify(state, decided.notice);
 }
 
-/** A desktop notification; a click opens Settings. */
-function notify(state: TrayApp, notice: { readonly title: string; readonly body: string }): void {
+/** A desktop notification; a click on the notification opens the settings window (at `page` when given). */
+function notify(state: TrayApp, notice: { readonly title: string; readonly body: string }, page?: PageName): void {
   if (!Notification.isSupported()) return;
   const notification = new Notification({ title: notice.title, body: notice.body, icon: path.join(assetsDir, 'icon.png') });
-  notification.on('click', () => state.settingsWindow.show());
+  notification.on('click', () => state.settingsWindow.show(page));
   notification.show();
 }
 

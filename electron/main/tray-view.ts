@@ -9,6 +9,7 @@ import { heldBackRetryItem, heldBackShowItem } from './tray-held-back.js';
 import { backlogWords } from '../../src/agent/backlog.js';
 import { formatAgo } from './tray-format.js';
 import { aboutLine, tooltipFor, TOOLTIP_MAX_CHARS } from './tray-tooltip.js';
+import { unitsSummaryLine } from '../../src/units/index.js';
 
 export { formatAgo, formatCount, TOOLTIP_MAX_CHARS };
 
@@ -100,6 +101,9 @@ export function trayView(status: AgentStatus | null, nowMs: number): TrayView {
   const menu: TrayMenuItem[] = statusLines(state, status, nowMs).map((label) => ({ kind: 'status', label }));
   const showHeldBack = heldBackShowItem(status);
   if (showHeldBack !== null) menu.push({ ...showHeldBack, label: shorten(showHeldBack.label, STATUS_LINE_MAX_CHARS) });
+  // "Units: 14 ok · 2 late · 1 missing", only when there are units: opens the Units page.
+  const units = status === null ? null : unitsSummaryLine(status.units);
+  if (units !== null) menu.push({ kind: 'action', action: 'show-units', label: units, enabled: true });
   menu.push({ kind: 'separator' });
   menu.push({ kind: 'action', action: 'forward-now', label: 'Forward now', enabled: canSend && !status.paused });
   menu.push(

@@ -11,6 +11,7 @@ const GROUPS: ReadonlyArray<{ readonly id: string; readonly title: string; reado
   { id: 'connection', title: 'Connection details', collapsed: false, pick: (f) => f.group === 'server' && !FIRST_SERVER_KEYS.includes(f.key) },
   { id: 'watch', title: 'Watch folder', collapsed: false },
   { id: 'pacing', title: 'Pacing', collapsed: false },
+  { id: 'units', title: 'Units (call-ins)', collapsed: true },
   { id: 'state', title: 'Record and log', collapsed: true },
   { id: 'advanced', title: 'Advanced', collapsed: true },
 ];

@@ -34,7 +34,8 @@ async function testConnection(): Promise<void> {
   show(out, 'Asking the server…', 'busy');
   try {
     const answer = await api.testConnection(formChanges(), currentTokenChange());
-    if (answer.kind === 'ok') show(out, `The server answered: ${answer.detail}`, 'ok');
+    // The core's own words ("Connected: …"), the same `series3-watcher check` prints.
+    if (answer.kind === 'ok') show(out, answer.detail, 'ok');
     else if (answer.kind === 'failed') show(out, answer.reason, 'bad');
     else {
       showProblems(answer.problems);

@@ -34,12 +34,12 @@ export interface UnitRow {
   readonly file: string;
 }
 
-/** One delivery the server confirmed. */
+/** One event the server confirmed (its latest delivery). */
 export interface ActivityRow {
   /** Local time of the delivery. */
   readonly at: string;
   readonly filename: string;
-  /** "with report", "no report", "report sent late". */
+  /** "with report", "without report", "late report (the binary went alone first)" (src/agent/recent-view.ts). */
   readonly report: string;
 }
 

@@ -7,7 +7,7 @@
 // status: the tray keeps the last good one and the supervisor logs it), and what can grow
 // without bound is bounded: texts are clipped, lists are cut, so one hostile reason or a
 // huge held-back list cannot stall the main process or the page.
-import type { AgentStatus, Backlog, HeldBackEvent, PassSummary } from '../../src/agent/status-types.js';
+import type { AgentStatus, Backlog, HeldBackEvent, PassSummary, RecentDelivery, UnitCallIn, UnitsStatus } from '../../src/agent/status-types.js';
 
 /** A reason, a problem or a file name: more than a person reads in a menu or a tooltip. */
 export const MAX_TEXT_CHARS = 2000;
@@ -20,6 +20,13 @@ const MAX_VERSION_CHARS = 64;
 /** Held-back events the tray and page get; `series3-watcher status` lists them all. */
 export const MAX_HELD_BACK_ITEMS = 1000;
 export const MAX_PROBLEMS = 50;
+/** Units the tray and page get (a site has tens); `series3-watcher units` lists them all. */
+export const MAX_UNITS = 1000;
+/** A unit's name is BE or BA and 4–5 digits; a monitor log's name is 8.3. */
+const MAX_UNIT_CHARS = 16;
+const UNIT_STATES: ReadonlySet<unknown> = new Set(['ok', 'late', 'missing']);
+/** The agent keeps 50 recent deliveries; more than that is not a status this agent sent. */
+export const MAX_RECENT_ITEMS = 50;
 
 class BadStatus extends Error {}
 
@@ -70,6 +77,17 @@ function heldBackEvent(x: unknown): HeldBackEvent {
   };
 }
 
+function recentDelivery(x: unknown): RecentDelivery {
+  if (!isRecord(x)) throw new BadStatus('a recent delivery is not an object');
+  return {
+    deliveredAt: str(x, 'deliveredAt', MAX_TIME_CHARS),
+    filename: str(x, 'filename', MAX_TEXT_CHARS),
+    size: num(x, 'size'),
+    withReport: bool(x, 'withReport'),
+    lateReport: bool(x, 'lateReport'),
+  };
+}
+
 function passSummary(x: unknown): PassSummary | null {
   if (x === null) return null;
   if (!isRecord(x)) throw new BadStatus('lastPass is not an object');
@@ -97,6 +115,34 @@ function backlog(x: unknown): Backlog {
     etaSeconds: numOrNull(x, 'etaSeconds'),
     nextBatchAt: strOrNull(x, 'nextBatchAt', MAX_TIME_CHARS),
     capReached: bool(x, 'capReached'),
+  };
+}
+
+function unitCallIn(x: unknown): UnitCallIn {
+  if (!isRecord(x)) throw new BadStatus('a unit is not an object');
+  if (!UNIT_STATES.has(x['state'])) throw new BadStatus('a unit state is not ok, late or missing');
+  return {
+    unit: str(x, 'unit', MAX_UNIT_CHARS),
+    lastCallIn: str(x, 'lastCallIn', MAX_TIME_CHARS),
+    state: x['state'] as UnitCallIn['state'],
+    file: str(x, 'file', MAX_TEXT_CHARS),
+  };
+}
+
+function unitsStatus(x: unknown): UnitsStatus {
+  if (!isRecord(x)) throw new BadStatus('units is not an object');
+  const counts = x['counts'];
+  if (!isRecord(counts)) throw new BadStatus('units.counts is not an object');
+  return {
+    list: list(x, 'list', MAX_UNITS).map(unitCallIn),
+    counts: { ok: num(counts, 'ok'), late: num(counts, 'late'), missing: num(counts, 'missing') },
+    unreadable: list(x, 'unreadable', MAX_PROBLEMS).map((u) => {
+      if (!isRecord(u)) throw new BadStatus('an unreadable monitor log is not an object');
+      return { file: str(u, 'file', MAX_TEXT_CHARS), reason: str(u, 'reason', MAX_TEXT_CHARS) };
+    }),
+    lateHours: num(x, 'lateHours'),
+    missingHours: num(x, 'missingHours'),
+    scannedAt: strOrNull(x, 'scannedAt', MAX_TIME_CHARS),
   };
 }
 
@@ -130,6 +176,8 @@ export function checkStatus(x: unknown): { readonly ok: true; readonly status: A
       failingSince: strOrNull(x, 'failingSince', MAX_TIME_CHARS),
       lastPass: passSummary(x['lastPass']),
       problems: list(x, 'problems', MAX_PROBLEMS).map((p, i) => str({ [`problems[${i}]`]: p }, `problems[${i}]`, MAX_TEXT_CHARS)),
+      units: unitsStatus(x['units']),
+      recent: list(x, 'recent', MAX_RECENT_ITEMS).map(recentDelivery),
     };
     return { ok: true, status };
   } catch (err) {

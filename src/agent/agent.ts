@@ -26,6 +26,7 @@ import { createScheduler, type Scheduler } from './scheduler.js';
 import { backlogOf, createDeliveryMeter, measuredPerMinute, noteDelivery, rateSpanMs, type DeliveryMeter } from './backlog.js';
 import type { Backlog } from './status-types.js';
 import { APP_VERSION } from '../text/version.js';
+import { createUnitTracker, NO_UNITS, unitsStatus, type UnitScan, type UnitTracker } from '../units/index.js';
 
 export interface AgentOptions {
   /** The time and the timers of the agent, its scheduler and its watcher (default: the system's). */
@@ -120,6 +121,10 @@ interface AgentState {
   readonly deliveries: DeliveryMeter;
   /** The config.ini problems now shown (null when the file reads well), so each is logged once. */
   lastConfigProblem: string | null;
+  /** Reads the monitor logs each pass lists (each once per name, size and mtime). */
+  readonly units: UnitTracker;
+  /** What the monitor logs said at the last pass that could list the folder. */
+  unitScan: UnitScan;
   /** The status as last published. */
   snapshot: AgentStatus;
 }
@@ -194,6 +199,8 @@ function newState(config: Config, options: AgentOptions): AgentState {
     outage: null,
     deliveries: createDeliveryMeter(),
     lastConfigProblem: null,
+    units: createUnitTracker(),
+    unitScan: NO_UNITS,
     snapshot: undefined as unknown as AgentStatus,
   };
   s = state;
@@ -227,6 +234,8 @@ function buildStatus(s: AgentState): AgentStatus {
     failingSince: s.failingSince,
     lastPass: s.lastPass,
     problems: [...s.problems.values()],
+    units: unitsStatus(s.unitScan, nowMs, { lateHours: s.config.unitLateHours, missingHours: s.config.unitMissingHours }),
+    recent: s.ledger?.recent() ?? [],
   });
 }
 
@@ -399,6 +408,8 @@ async function doPass(s: AgentState): Promise<void> {
       },
     });
     absorb(s, outcome);
+    // Forwarding on or off: the pass listed the monitor logs with the events.
+    if (outcome.monitorLogs !== null) s.unitScan = await s.units.update(outcome.monitorLogs, s.clock.now());
     if (outcome.folderProblem === null && s.watcherBroken) await restartWatcher(s);
   } catch (err) {
     s.log.error(`pass failed: ${(err as Error).message}`);

@@ -1,4 +1,5 @@
-// "Test connection": asks the configured server whether its import endpoint is there, sending no event.
+// "Test connection" and `check`'s server line: asks the configured server's import endpoint whether
+// it takes the token, sending no event (the safe probe, upload/classify.ts classifyCheckAnswer).
 import type { Config } from '../config/types.js';
 import { createUploader } from '../upload/index.js';
 import type { ServerCheck, UploaderOptions } from '../upload/types.js';
@@ -17,13 +18,13 @@ export function uploaderOptions(config: Config, concurrency = config.concurrency
 
 export async function checkServer(config: Config): Promise<ServerCheck> {
   if (config.sfmUrl === '') {
-    return { kind: 'failed', reason: 'SFM_URL is empty: set it to the server address, e.g. http://sfm.example:8000' };
+    return { kind: 'failed', token: 'unknown', reason: 'SFM_URL is empty: set it to the server address, e.g. http://sfm.example:8000' };
   }
   let uploader;
   try {
     uploader = createUploader(uploaderOptions(config, 1));
   } catch (err) {
-    return { kind: 'failed', reason: (err as Error).message };
+    return { kind: 'failed', token: 'unknown', reason: (err as Error).message };
   }
   try {
     return await uploader.check();

@@ -10,3 +10,5 @@ export type { AgentStatus } from './status-types.js';
 export { runOnce, runSeed } from './once.js';
 export { changeHeldBack, AgentRunningError, type HeldBackAction } from './held-back-actions.js';
 export type { HeldBackChange } from './held-back.js';
+export { unitsNow } from './units-now.js';
+export { callInAgo, type UnitsStatus } from '../units/index.js';

@@ -65,7 +65,7 @@ export async function runOnce(config: Config, options: OnceOptions): Promise<Pas
       }
       // No agent runs while we hold the record, so the status file is ours to bring up to date.
       // A full or read-only STATE_DIR must not hide the pass's own outcome (which says so).
-      await writeStatusFile(config.stateDir, statusAfterOnce(config, outcome, await readStatusFile(config.stateDir), now())).catch(
+      await writeStatusFile(config.stateDir, statusAfterOnce(config, outcome, await readStatusFile(config.stateDir), now(), ledger.recent())).catch(
         (err: Error) => options.log.error(`cannot write the status file in ${config.stateDir}: ${err.message}`),
       );
     }
@@ -88,7 +88,7 @@ export async function runSeed(config: Config, options: { readonly preview: boole
 }
 
 /** What `status` should say after a one-off pass: the last run's facts, updated by this one. */
-function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentStatus | null, nowMs: number): AgentStatus {
+function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentStatus | null, nowMs: number, recent: AgentStatus['recent']): AgentStatus {
   const base = previous ?? idleStatus(config, nowMs);
   const iso = (ms: number): string => new Date(ms).toISOString();
   return statusFrom({
@@ -113,6 +113,7 @@ function statusAfterOnce(config: Config, outcome: PassOutcome, previous: AgentSt
     // No agent runs after a one-off pass, so no back-off holds anything.
     backoffUntilMs: null,
     lastPass: passSummary(outcome),
+    recent,
     problems: [outcome.folderProblem, outcome.recordProblem, ...outcome.unreadable.map((file) => file.reason)].filter(
       (problem): problem is string => problem !== null,
     ),

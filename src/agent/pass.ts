@@ -17,6 +17,7 @@ import type { PassSummary } from './status-types.js';
 import type { Logger } from './logger.js';
 import { planPass, type Candidate, type PassPlan } from './plan.js';
 import { runPool } from './send-pool.js';
+import { isMonitorLogName } from '../units/index.js';
 import { RESOLVED, sendOne, UPLOADED, type SendContext, type SendResult } from './send-event.js';
 
 export { sha256Hex } from './send-event.js';
@@ -99,6 +100,8 @@ export interface PassOutcome {
   readonly recordProblem: string | null;
   /** Event files a person must look at (unreadable; locked or changing for too long), one line each. */
   readonly unreadable: readonly { readonly filename: string; readonly reason: string }[];
+  /** The .MLG monitor logs of the listing, for the units (null when the folder could not be listed). */
+  readonly monitorLogs: readonly DirEntry[] | null;
   /** Dry run only. */
   readonly plan: readonly PlannedEvent[];
   readonly waitingList: readonly WaitingItem[];
@@ -137,11 +140,17 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   const troubles = ctx.readTroubles ?? createReadTroubles();
   const tally = newTally(ctx.now());
   let entries: DirEntry[];
+  // One listing for the events and the units' monitor logs: a folder without .MLG files pays one
+  // failed name test per stray file, nothing more.
+  let monitorLogCount = 0;
+  const include = (name: string): boolean => isEventFileName(name) || (isMonitorLogName(name) && ++monitorLogCount > 0);
   try {
-    entries = await listFolder(ctx.config.series3Path, { include: isEventFileName });
+    entries = await listFolder(ctx.config.series3Path, { include });
   } catch (err) {
-    return finish(ctx, tally, troubles, null, { pending: 0, stoppedEarly: true, folderProblem: (err as Error).message });
+    return finish(ctx, tally, troubles, null, { pending: 0, stoppedEarly: true, folderProblem: (err as Error).message }, null);
   }
+  const monitorLogs: DirEntry[] = [];
+  if (monitorLogCount > 0) entries = splitMonitorLogs(entries, monitorLogs);
   if (troubles.byName.size > 0) keepOnly(troubles, new Set(entries.map((entry) => entry.name)));
   if (!ctx.dryRun) await dropGoneHeldBack(ctx, entries);
   const plan = planPass({
@@ -154,9 +163,9 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
   });
   tally.alreadyDelivered = plan.alreadyDelivered;
   const candidates = [...plan.ready, ...plan.overCap];
-  if (ctx.dryRun) return finish(ctx, tally, troubles, plan, await dryRunEnd(ctx, troubles, plan));
+  if (ctx.dryRun) return finish(ctx, tally, troubles, plan, await dryRunEnd(ctx, troubles, plan), monitorLogs);
   if (ctx.uploader === null || candidates.length === 0) {
-    return finish(ctx, tally, troubles, plan, { pending: candidates.length, stoppedEarly: false, folderProblem: null });
+    return finish(ctx, tally, troubles, plan, { pending: candidates.length, stoppedEarly: false, folderProblem: null }, monitorLogs);
   }
   const started = await sendAll(ctx, troubles, tally, candidates);
   const blocked = ctx.backoff.blockedUntil() > ctx.now();
@@ -166,7 +175,7 @@ export async function runPass(ctx: PassContext): Promise<PassOutcome> {
     pending: Math.max(0, candidates.length - tally.resolved),
     stoppedEarly,
     folderProblem: null,
-  });
+  }, monitorLogs);
 }
 
 /** A held-back event whose file has left the watch folder is dropped, and said once in the log. */
@@ -177,8 +186,15 @@ async function dropGoneHeldBack(ctx: PassContext, entries: readonly DirEntry[]):
   if (dropped.length > 0) await ctx.heldBack.save();
 }
 
-/** Binaries and reports: the only files a pass looks at (monitor logs and strays are not stat'ed). */
+/** Binaries and reports: the files a pass plans from (besides them only monitor logs are stat'ed). */
 const isEventFileName = (name: string): boolean => isEventBinaryName(name) || binaryNameOfReport(name) !== null;
+
+/** The event files of a listing; its monitor logs go into `logs`. */
+function splitMonitorLogs(entries: readonly DirEntry[], logs: DirEntry[]): DirEntry[] {
+  const events: DirEntry[] = [];
+  for (const entry of entries) (isMonitorLogName(entry.name) ? logs : events).push(entry);
+  return events;
+}
 
 function newTally(startedAtMs: number): PassTally {
   return {
@@ -196,7 +212,14 @@ function newTally(startedAtMs: number): PassTally {
   };
 }
 
-function finish(ctx: PassContext, tally: PassTally, troubles: ReadTroubles, plan: PassPlan | null, end: PassEnd): PassOutcome {
+function finish(
+  ctx: PassContext,
+  tally: PassTally,
+  troubles: ReadTroubles,
+  plan: PassPlan | null,
+  end: PassEnd,
+  monitorLogs: readonly DirEntry[] | null,
+): PassOutcome {
   return {
     startedAtMs: tally.startedAtMs,
     seconds: (ctx.now() - tally.startedAtMs) / 1000,
@@ -218,6 +241,7 @@ function finish(ctx: PassContext, tally: PassTally, troubles: ReadTroubles, plan
     folderProblem: end.folderProblem,
     recordProblem: tally.recordProblem,
     unreadable: visibleTroubles(troubles, ctx.now()),
+    monitorLogs,
     plan: end.plan ?? [],
     waitingList: end.waitingList ?? [],
   };

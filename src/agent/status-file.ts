@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../config/atomic-file.js';
 import { statusFrom } from './status-view.js';
 import { stoppedBacklog } from './backlog.js';
 import { APP_VERSION } from '../text/version.js';
+import { NO_UNITS, unitsStatus } from '../units/index.js';
 
 export const STATUS_FILE_NAME = 'status.json';
 
@@ -35,6 +36,9 @@ function withNewerFields(status: AgentStatus): AgentStatus {
     ...status,
     agentVersion: typeof partial.agentVersion === 'string' ? partial.agentVersion : 'unknown',
     backlog: partial.backlog ?? stoppedBacklog(typeof status.waiting === 'number' ? status.waiting : 0),
+    // Written by a version that did not look at units yet.
+    units: partial.units ?? unitsStatus(NO_UNITS, Date.parse(status.updatedAt), DEFAULT_UNIT_HOURS),
+    recent: Array.isArray(partial.recent) ? partial.recent : [],
   };
 }
 
@@ -44,8 +48,13 @@ export function startOfLocalDay(nowMs: number): number {
   return day.getTime();
 }
 
+const DEFAULT_UNIT_HOURS = { lateHours: 12, missingHours: 24 };
+
 /** The status of an agent that is not running and has told nothing yet. */
-export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> | null, nowMs: number): AgentStatus {
+export function idleStatus(
+  config: (Pick<Config, 'forwardEnabled' | 'series3Path' | 'sfmUrl'> & Partial<Pick<Config, 'unitLateHours' | 'unitMissingHours'>>) | null,
+  nowMs: number,
+): AgentStatus {
   return statusFrom({
     updatedAtMs: nowMs,
     agentVersion: APP_VERSION,
@@ -69,5 +78,10 @@ export function idleStatus(config: Pick<Config, 'forwardEnabled' | 'series3Path'
     failingSince: null,
     lastPass: null,
     problems: [],
+    units: unitsStatus(NO_UNITS, nowMs, {
+      lateHours: config?.unitLateHours ?? DEFAULT_UNIT_HOURS.lateHours,
+      missingHours: config?.unitMissingHours ?? DEFAULT_UNIT_HOURS.missingHours,
+    }),
+    recent: [],
   });
 }

@@ -28,6 +28,7 @@ export async function currentStatus(config: Config, nowMs: number = Date.now()):
       deliveredTotal: ledger.size,
       deliveredToday: ledger.countSince(startOfLocalDay(nowMs)),
       heldBack: heldBack.list(),
+      recent: ledger.recent(),
       // No agent runs: nothing is going out and no batch is scheduled.
       backlog: stoppedBacklog(written?.waiting ?? 0, written?.backlog.capReached ?? false),
     });

@@ -1,5 +1,11 @@
 // The agent's status: plain data a UI (tray, `series3-watcher status`) can show.
 // The running agent keeps it current in `<STATE_DIR>/status.json`.
+import type { UnitsStatus } from '../units/types.js';
+
+export type { UnitCallIn, UnitState, UnitsStatus } from '../units/types.js';
+import type { RecentDelivery } from '../record/types.js';
+
+export type { RecentDelivery };
 
 export interface HeldBackEvent {
   readonly sha256: string;
@@ -75,4 +81,8 @@ export interface AgentStatus {
   readonly lastPass: PassSummary | null;
   /** The watch folder or state cannot be read, a bad config value kept the last good one, ... */
   readonly problems: readonly string[];
+  /** The units calling in, from the .MLG monitor logs (looked at on every pass, forwarding on or off). */
+  readonly units: UnitsStatus;
+  /** The events delivered most recently (at most 50, each once), newest first: the Activity page. */
+  readonly recent: readonly RecentDelivery[];
 }

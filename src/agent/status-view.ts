@@ -24,6 +24,7 @@ export function statusFrom(facts: StatusFacts): AgentStatus {
     heldBack: [...facts.heldBack],
     backlog: { ...facts.backlog },
     problems: [...facts.problems],
+    recent: [...facts.recent],
   };
 }
 

@@ -1,11 +1,10 @@
-// The headless command line: run, once, seed, status, check, held-back, retry, dismiss. Output is for people, and with
+// The headless command line: run, once, seed, status, recent, check, held-back, retry, dismiss, units. Output is for people, and with
 // --json the last line of stdout is one JSON object for scripts. Exit codes: 0 success,
-// 1 some event (or the server check) failed, 2 bad config or usage (reason on stderr).
+// 1 some event (or the folder or server check) failed, 2 bad config or usage (reason on stderr).
 import { resolve } from 'node:path';
-import { readConfigFile, describeConfig, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
+import { readConfigFile, followConfigFile, DEFAULT_CONFIG_NAME } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import {
-  checkServer,
   createAgent,
   createFileLogger,
   runOnce,
@@ -16,9 +15,12 @@ import {
 import { currentStatus } from '../agent/status-read.js';
 import { heldBackWords } from '../agent/status-view.js';
 import { actOnHeldBack, describeHeldBack, listHeldBack } from './held-back-command.js';
+import { checkCommand } from './check-command.js';
+import { recentCommand } from './recent-command.js';
 import { APP_VERSION, PACKAGE_NAME } from '../text/version.js';
 import { backlogWords } from '../agent/backlog.js';
 import { onceProgress, PROGRESS_EVERY_MS, runProgress } from './progress-line.js';
+import { unitsCommand } from './units-command.js';
 import { localClockOrDate, localDateTime } from '../text/local-time.js';
 
 export interface CliIo {
@@ -40,7 +42,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['run', 'once', 'seed', 'status', 'check', 'held-back', 'retry', 'dismiss'] as const;
+const COMMANDS = ['run', 'once', 'seed', 'status', 'recent', 'check', 'held-back', 'retry', 'dismiss', 'units'] as const;
 /** The commands that take file names after them. */
 const FILE_COMMANDS: readonly Command[] = ['retry', 'dismiss'];
 type Command = (typeof COMMANDS)[number];
@@ -53,7 +55,9 @@ commands:
   seed     skip the existing backlog: mark every in-window event as delivered, sending nothing
            (--dry-run: only count)
   status   what the agent is doing (or did last)
-  check    validate config.ini and ask the server whether it is ready
+  recent   the last 50 deliveries, newest first (local time; with or without an agent running)
+  check    validate config.ini, look at the watch folder (there, readable, how many events) and ask
+           the server whether its import endpoint answers and takes the token (sends no event)
   held-back  list the events held back after repeated refusals (reason, since, refusals, dismissed)
   retry [FILE…]  put the named held-back events back in the queue; with none named, every one
            not dismissed
@@ -61,6 +65,8 @@ commands:
            longer make the tray failing
            retry and dismiss change nothing while an agent runs on the same STATE_DIR
            (\`run\` or the tray app: use its Settings window's Held back page, or stop \`run\` first)
+  units    the units that call in (named in the .MLG monitor logs): last call-in,
+           ok / late / missing; reads the watch folder itself
 
 options:
   --config FILE  the settings file (default: ./${DEFAULT_CONFIG_NAME})
@@ -69,8 +75,8 @@ options:
   --verbose      with run or once: also print the log lines on stderr
   --version      print "series3-watcher <version>" and exit
 
-exit codes: 0 ok, 1 some event or the server check failed, 2 bad config or usage (for retry
-and dismiss also: a named FILE is not held back, or an agent is running; nothing was changed)`;
+exit codes: 0 ok, 1 some event, the folder or the server check failed, 2 bad config or usage (for
+retry and dismiss also: a named FILE is not held back, or an agent is running; nothing was changed)`;
 
 interface Args {
   readonly command: Command;
@@ -133,9 +139,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const loaded = await loadConfig(args.configPath, io);
   if (args.command === 'check') return check(args, loaded, io);
-  // status only reads: with a bad value in config.ini it still tells what the running agent
+  // status and recent only read: with a bad value in config.ini they still tell what the running agent
   // does (which includes that bad value among its problems), on the file's other settings.
-  const readOnly = (args.command === 'status' || args.command === 'held-back') && loaded.kind === 'bad' ? loaded.config : undefined;
+  const readOnly = (args.command === 'status' || args.command === 'recent' || args.command === 'held-back') && loaded.kind === 'bad' ? loaded.config : undefined;
   if (loaded.kind === 'bad' && readOnly === undefined) return EXIT_USAGE;
   const config = loaded.kind === 'ok' ? loaded.config : readOnly!;
   try {
@@ -148,11 +154,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await seed(args, config, io);
       case 'status':
         return await status(args, config, io);
+      case 'recent':
+        return await recent(args, config, io);
       case 'held-back':
         return await listHeldBack(config, args.json, io);
       case 'retry':
       case 'dismiss':
         return await actOnHeldBack(config, args.command, args.files, args.json, io);
+      case 'units':
+        return await unitsCommand(config, args.json, io);
     }
   } catch (err) {
     // The record is locked by another agent, the legacy file is unreadable, the folder is gone...
@@ -341,6 +351,13 @@ async function status(args: Args, config: Config, io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
+async function recent(args: Args, config: Config, io: CliIo): Promise<number> {
+  const output = await recentCommand(config);
+  for (const line of output.lines) io.stdout(line);
+  if (args.json) emitJson(io, output.json);
+  return EXIT_OK;
+}
+
 export function describeStatus(s: AgentStatus, nowMs: number): string[] {
   const n = (v: number): string => v.toLocaleString('en-US');
   // Times a person reads are local (the JSON keeps ISO UTC for scripts).
@@ -358,6 +375,7 @@ export function describeStatus(s: AgentStatus, nowMs: number): string[] {
     `last failure: ${s.lastFailureAt === null ? 'none' : `${when(s.lastFailureAt)}: ${s.lastFailureReason ?? ''}`}`,
     `server: ${s.serverReachable === null ? 'not asked yet' : s.serverReachable ? 'reachable' : 'NOT reachable'}${s.backoffUntil ? `, next try ${localClockOrDate(s.backoffUntil, nowMs, true)}` : ''}`,
   ];
+  if (s.units.list.length > 0) lines.push(`units: ${s.units.counts.ok} ok, ${s.units.counts.late} late, ${s.units.counts.missing} missing (series3-watcher units lists them)`);
   for (const problem of s.problems) lines.push(`problem: ${problem}`);
   return lines;
 }
@@ -372,17 +390,12 @@ function ago(thenMs: number, nowMs: number): string {
 
 async function check(args: Args, loaded: Loaded, io: CliIo): Promise<number> {
   if (loaded.kind === 'bad') {
-    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, server: null });
+    if (args.json) emitJson(io, { config: 'bad', problems: loaded.reasons, folder: null, server: null, token: null, detail: loaded.reasons.join('; ') });
     return EXIT_USAGE;
   }
-  const config = loaded.config;
-  io.stdout(`config ${args.configPath}: OK`);
-  for (const [key, value] of Object.entries(describeConfig(config))) io.stdout(`  ${key} = ${value}`);
-  const server = await checkServer(config);
-  if (server.kind === 'ok') io.stdout(`server ${config.sfmUrl}: OK, ${server.detail}`);
-  else io.stdout(`server ${config.sfmUrl || '(SFM_URL not set)'}: FAILED, ${server.reason}`);
-  if (args.json) {
-    emitJson(io, { config: 'ok', server: server.kind, detail: server.kind === 'ok' ? server.detail : server.reason });
-  }
-  return server.kind === 'ok' ? EXIT_OK : EXIT_FAILED;
+  const output = await checkCommand(loaded.config, args.configPath);
+  for (const line of output.lines) io.stdout(line);
+  for (const reason of output.failures) io.stderr(`series3-watcher: check failed: ${reason}`);
+  if (args.json) emitJson(io, output.report);
+  return output.failures.length === 0 ? EXIT_OK : EXIT_FAILED;
 }

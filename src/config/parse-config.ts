@@ -20,7 +20,7 @@
 import ini from 'ini';
 import type { Config, ConfigProblem } from './types.js';
 import { CONFIG_KEYS, WATCHER_SECTION, defaultConfig, defaultLogFile, findKeySpec, type KeySpec } from './schema.js';
-import { missingUrlProblem, retryMaxBelowBaseProblem, validateSetting } from './validate.js';
+import { missingNotAfterLateProblem, missingUrlProblem, retryMaxBelowBaseProblem, validateSetting } from './validate.js';
 
 export interface ParsedConfig {
   readonly config: Config;
@@ -228,7 +228,7 @@ function settle(rawValues: ReadonlyMap<string, string>, configPath: string): { c
     settled['logFile'] = defaultLogFile(settled['stateDir'] as string);
   }
 
-  const config = settled as unknown as Config;
+  const config = unitHoursChecked(settled as unknown as Config, rawValues, hasProblem, problems, defaults);
   if (config.forwardEnabled && config.sfmUrl === '' && !hasProblem.has('SFM_URL')) {
     problems.push(missingUrlProblem());
   }
@@ -242,6 +242,16 @@ function settle(rawValues: ReadonlyMap<string, string>, configPath: string): { c
     return { config: { ...config, retryMaxSeconds: Math.max(defaults.retryMaxSeconds, config.retryBaseSeconds) }, problems };
   }
   return { config, problems };
+}
+
+/** Late comes before missing: UNIT_MISSING_HOURS must be more than UNIT_LATE_HOURS (else both defaults). */
+function unitHoursChecked(config: Config, rawValues: ReadonlyMap<string, string>, hasProblem: ReadonlySet<string>, problems: ConfigProblem[], defaults: Config): Config {
+  if (config.unitMissingHours > config.unitLateHours) return config;
+  if (!hasProblem.has('UNIT_MISSING_HOURS')) {
+    // When UNIT_MISSING_HOURS is not in the file its default is what is too low: show that.
+    problems.push(missingNotAfterLateProblem(rawValues.get('UNIT_MISSING_HOURS') ?? String(defaults.unitMissingHours), config.unitLateHours));
+  }
+  return { ...config, unitLateHours: defaults.unitLateHours, unitMissingHours: defaults.unitMissingHours };
 }
 
 function isEmptyMeaningDefault(spec: KeySpec, value: unknown): boolean {

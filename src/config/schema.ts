@@ -27,6 +27,9 @@ export type ConfigKeyName =
   | 'SFM_CONCURRENCY'
   | 'SFM_QUIESCENCE_SECONDS'
   | 'SFM_MISSING_REPORT_GRACE_SECONDS'
+  | 'UNIT_LATE_HOURS'
+  | 'UNIT_MISSING_HOURS'
+  | 'UNIT_MISSING_NOTIFY'
   | 'SFM_HTTP_TIMEOUT_SECONDS'
   | 'SFM_CA_FILE'
   | 'SFM_PROXY'
@@ -40,13 +43,13 @@ export type ConfigKeyName =
 
 /**
  * - folder / path: resolved against the config file's folder when relative.
- * - seconds: decimals allowed; integer: whole numbers only.
+ * - seconds, hours: decimals allowed; integer: whole numbers only.
  * - secret: never shown back, never in a message.
  * - opaque: kept in the file for the tray app only (field is null: the core skips it).
  */
-export type KeyKind = 'path' | 'folder' | 'seconds' | 'integer' | 'boolean' | 'url' | 'secret' | 'opaque';
+export type KeyKind = 'path' | 'folder' | 'seconds' | 'hours' | 'integer' | 'boolean' | 'url' | 'secret' | 'opaque';
 
-export type KeyGroup = 'watch' | 'server' | 'pacing' | 'state' | 'advanced';
+export type KeyGroup = 'watch' | 'units' | 'server' | 'pacing' | 'state' | 'advanced';
 
 export interface KeySpec {
   readonly key: ConfigKeyName;
@@ -95,6 +98,25 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     label: 'Send without its report after (seconds)',
     defaultText: '60', min: 0, max: 86400,
     doc: 'An event whose .TXT report has not appeared is sent alone once it is this many seconds old.',
+  },
+  {
+    key: 'UNIT_LATE_HOURS', field: 'unitLateHours', kind: 'hours', group: 'units',
+    label: 'A unit is late after (hours)',
+    defaultText: '12', min: 0.1, max: 8760,
+    doc: 'A unit whose newest .MLG monitor log is older than this many hours is shown as late.',
+  },
+  {
+    // The lower bound is really UNIT_LATE_HOURS; parseConfigText checks that.
+    key: 'UNIT_MISSING_HOURS', field: 'unitMissingHours', kind: 'hours', group: 'units',
+    label: 'A unit is missing after (hours)',
+    defaultText: '24', min: 0.1, max: 8760,
+    doc: 'A unit whose newest .MLG monitor log is older than this many hours is missing (more than UNIT_LATE_HOURS).',
+  },
+  {
+    key: 'UNIT_MISSING_NOTIFY', field: 'unitMissingNotify', kind: 'boolean', group: 'units',
+    label: 'Notify when a unit goes missing',
+    defaultText: 'true',
+    doc: 'The tray app shows a notification when a unit turns missing (true/false).',
   },
   {
     key: 'SFM_FORWARD_ENABLED', field: 'forwardEnabled', kind: 'boolean', group: 'server',
@@ -226,6 +248,9 @@ export function defaultConfig(configPath: string): Config {
     maxForwardsPerPass: 500,
     quiescenceSeconds: 5,
     missingReportGraceSeconds: 60,
+    unitLateHours: 12,
+    unitMissingHours: 24,
+    unitMissingNotify: true,
     httpTimeoutSeconds: 60,
     concurrency: 4,
     apiToken: '',

@@ -18,6 +18,12 @@ export interface Config {
   readonly quiescenceSeconds: number;
   /** SFM_MISSING_REPORT_GRACE_SECONDS */
   readonly missingReportGraceSeconds: number;
+  /** UNIT_LATE_HOURS: a unit whose newest .MLG is older than this is late (default 12). */
+  readonly unitLateHours: number;
+  /** UNIT_MISSING_HOURS: ... older than this is missing (default 24; more than unitLateHours). */
+  readonly unitMissingHours: number;
+  /** UNIT_MISSING_NOTIFY: the tray app notifies when a unit turns missing (default true). */
+  readonly unitMissingNotify: boolean;
   /** SFM_HTTP_TIMEOUT_SECONDS */
   readonly httpTimeoutSeconds: number;
   /** SFM_CONCURRENCY: uploads in flight at once. */

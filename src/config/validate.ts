@@ -51,6 +51,7 @@ export function validateSetting(key: string, raw: string, configPath: string): S
   }
   switch (spec.kind) {
     case 'seconds': return checkSeconds(spec, raw);
+    case 'hours': return checkHours(spec, raw);
     case 'integer': return checkInteger(spec, raw);
     case 'boolean': return checkBoolean(spec, raw);
     case 'url': return spec.key === 'SFM_PROXY' ? checkProxy(spec, raw) : checkServerUrl(spec, raw);
@@ -80,11 +81,28 @@ export function retryMaxBelowBaseProblem(rawMax: string, baseSeconds: number): C
   };
 }
 
+/** Cross-key: a unit is late before it is missing. */
+export function missingNotAfterLateProblem(rawMissing: string, lateHours: number): ConfigProblem {
+  const shown = rawMissing.trim();
+  return {
+    key: 'UNIT_MISSING_HOURS',
+    value: shown,
+    message: `UNIT_MISSING_HOURS = ${quote(shown)} is not allowed: use a number of hours greater than UNIT_LATE_HOURS (${lateHours}), up to 8760`,
+  };
+}
+
 function checkSeconds(spec: KeySpec, raw: string): SettingResult {
   const text = raw.trim();
   const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
   if (inRange(spec, value)) return { ok: true, value };
   return fail(spec.key, text, `${spec.key} = ${quote(text)} is not allowed: use a number of seconds from ${spec.min} to ${spec.max}`);
+}
+
+function checkHours(spec: KeySpec, raw: string): SettingResult {
+  const text = raw.trim();
+  const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (inRange(spec, value)) return { ok: true, value };
+  return fail(spec.key, text, `${spec.key} = ${quote(text)} is not allowed: use a number of hours from ${spec.min} to ${spec.max}`);
 }
 
 function checkInteger(spec: KeySpec, raw: string): SettingResult {

@@ -1,9 +1,9 @@
 // The record in memory: sha256 -> the facts of its delivery, file identity -> sha256 (so an
-// unchanged file is never hashed twice), and the "sent since" count. It owns what one delivery
-// and one cached hash hold, the checks a new entry or file identity must pass, and how a later
-// delivery of the same bytes supersedes the earlier one. No files here: the reader fills the
-// index, the writer writes what it holds.
-import type { DeliveredEntry } from './types.js';
+// unchanged file is never hashed twice), the "sent since" count, and the recent deliveries. It
+// owns what one delivery and one cached hash hold, the checks a new entry or file identity must
+// pass, how a later delivery of the same bytes supersedes the earlier one, and the one rule for a
+// late report. No files here: the reader fills the index, the writer writes what it holds.
+import type { DeliveredEntry, RecentDelivery } from './types.js';
 
 export interface FileIdentity {
   readonly name: string;
@@ -46,12 +46,25 @@ export interface DeliveryIndex {
   readonly cache: Map<string, CachedHash>;
   /** The last `countSince` answer, kept current by `storeDelivery` (a pass asks every time). */
   sinceCache: { readonly sinceMs: number; count: number } | undefined;
+  /**
+   * The events this agent sent most recently (seeded and imported ones are not deliveries), at most
+   * `recentLimit`, oldest first by delivery time: each one's latest delivery, so an event whose
+   * report came late is listed once, as a late report.
+   */
+  readonly recent: Stored[];
+  /** sha256 of the deliveries that were late reports; few, so they cost nothing on the common path. */
+  readonly lateReports: Set<string>;
+  /** `recentDeliveries`'s last answer until the next delivery (the status asks for it often). */
+  recentView: readonly RecentDelivery[] | undefined;
 }
+
+/** How many recent deliveries the record keeps at hand (the Activity page, `series3-watcher recent`). */
+export const recentLimit = 50;
 
 export const sha256Pattern = /^[0-9a-f]{64}$/;
 
 export function createIndex(): DeliveryIndex {
-  return { entries: new Map(), cache: new Map(), sinceCache: undefined };
+  return { entries: new Map(), cache: new Map(), sinceCache: undefined, recent: [], lateReports: new Set(), recentView: undefined };
 }
 
 // Seeding marks thousands of events "delivered" at once; they were never sent, so they must not
@@ -78,16 +91,66 @@ export function isSize(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Stores a delivery; a later one for the same sha256 replaces it. True when it superseded one. */
-export function storeDelivery(index: DeliveryIndex, next: Stored): boolean {
+/**
+ * The one rule for a late report: the bytes went alone before (sent by this agent, without their
+ * report) and now went again with it. The pass sends exactly those again (plan.ts needsLateReport).
+ */
+export function isLateReport(previous: Pick<Stored, 'withReport' | 'source'> | undefined, next: Pick<Stored, 'withReport' | 'source'>): boolean {
+  return previous !== undefined && previous.source === 'sent' && !previous.withReport && next.source === 'sent' && next.withReport;
+}
+
+/**
+ * Stores a delivery; a later one for the same sha256 replaces it. True when it superseded one.
+ * `lateReport` says the line read back was marked a late report (a compaction keeps the mark after
+ * the earlier delivery it superseded is gone); otherwise the rule above decides.
+ */
+export function storeDelivery(index: DeliveryIndex, next: Stored, lateReport = false): boolean {
   const previous = index.entries.get(next.sha256);
-  index.entries.set(next.sha256, previous === undefined ? next : { ...next, sha256: previous.sha256 });
+  // A superseding entry keeps the first line's sha256 string: one copy per sha256, not two.
+  const stored = previous === undefined ? next : { ...next, sha256: previous.sha256 };
+  index.entries.set(stored.sha256, stored);
   const since = index.sinceCache;
   if (since !== undefined) {
     if (previous !== undefined && countsAsSent(previous, since.sinceMs)) since.count--;
     if (countsAsSent(next, since.sinceMs)) since.count++;
   }
+  if (lateReport || isLateReport(previous, next)) index.lateReports.add(stored.sha256);
+  else if (previous !== undefined) index.lateReports.delete(stored.sha256);
+  noteRecent(index.recent, previous, stored);
+  index.recentView = undefined;
   return previous !== undefined;
+}
+
+/** Keeps `recent` the newest `recentLimit` sent events, oldest first; cheap for the usual newest-last order. */
+function noteRecent(recent: Stored[], previous: Stored | undefined, stored: Stored): void {
+  if (previous !== undefined) {
+    const at = recent.indexOf(previous);
+    if (at >= 0) recent.splice(at, 1);
+  }
+  if (stored.source !== 'sent') return;
+  if (recent.length >= recentLimit && stored.atMs < recent[0]!.atMs) return;
+  let at = recent.length;
+  while (at > 0 && recent[at - 1]!.atMs > stored.atMs) at--;
+  recent.splice(at, 0, stored);
+  if (recent.length > recentLimit) recent.shift();
+}
+
+/** The recent deliveries, newest first, as callers see them. */
+export function recentDeliveries(index: DeliveryIndex): readonly RecentDelivery[] {
+  if (index.recentView !== undefined) return index.recentView;
+  const list: RecentDelivery[] = [];
+  for (let at = index.recent.length - 1; at >= 0; at--) {
+    const stored = index.recent[at]!;
+    list.push({
+      deliveredAt: new Date(stored.atMs).toISOString(),
+      filename: stored.filename,
+      size: stored.size,
+      withReport: stored.withReport,
+      lateReport: index.lateReports.has(stored.sha256),
+    });
+  }
+  index.recentView = list;
+  return list;
 }
 
 /** Caches a file's hash; false when the cache already said exactly that. */

@@ -54,7 +54,8 @@ export async function writeSnapshot(temp: FileHandle, index: DeliveryIndex): Pro
   }
   for (const entry of index.entries.values()) {
     const identity = identityBySha.get(entry.sha256);
-    chunk += deliveredLine(entry, identity === undefined ? undefined : { name: identity.name, ...identity.cached });
+    const file = identity === undefined ? undefined : { name: identity.name, ...identity.cached };
+    chunk += deliveredLine(entry, file, index.lateReports.has(entry.sha256));
     lines++;
     if (chunk.length >= snapshotChunkChars) await flushChunk();
   }

@@ -7,7 +7,7 @@
 //
 //   {"ledger":"series3-watcher","version":1}                                       the header
 //   {"sha256":"…","filename":"…","size":4400,"forwardedAt":"…","withReport":true,
-//    "source":"sent","mtimeMs":1715162400123.4}                                      a delivery
+//    "source":"sent","lateReport":true,"mtimeMs":1715162400123.4}                    a delivery
 //   {"hashed":"<sha256>","name":"…","size":4400,"mtimeMs":1715162400123.4}           a cache line
 //
 // - The header is the first line of a journal this agent wrote. A header with another `version`
@@ -18,6 +18,12 @@
 //   the report went with it, `source` one of sent | seeded | legacy. It may carry the identity of
 //   the file the bytes were read from: `mtimeMs`, plus `fileName` / `fileSize` only when they
 //   differ from `filename` / `size`; that identity goes into the hash cache.
+// - `lateReport` on a delivery line (only ever written as true, absent otherwise): the delivery of
+//   a report that came late, the binary having gone alone before. A line without it (all lines of
+//   a journal written before the mark existed) counts as a late report when it is a sent delivery
+//   with its report superseding a sent one without (delivery-index.ts isLateReport); the mark is
+//   what keeps this once a compaction has dropped the earlier line. Unknown fields are ignored, so
+//   the mark needs no new format version and an older series3-watcher reads such a journal.
 // - A cache line (it has `hashed`): the file `name` with that `size` and `mtimeMs` has that sha256
 //   (a file hashed but not, or not yet, delivered).
 // - Later lines supersede earlier ones: a delivery for a sha256 already read replaces it, a cache
@@ -32,7 +38,7 @@
 import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { truncateDurably, writeAll } from '../config/atomic-file.js';
-import { createIndex, isSize, sha256Pattern, sourceOf } from './delivery-index.js';
+import { createIndex, isSize, sha256Pattern, sourceOf, storeDelivery } from './delivery-index.js';
 import type { CachedHash, DeliveryIndex, FileIdentity, Stored } from './delivery-index.js';
 import { errorCode, errorMessage } from '../text/errors.js';
 
@@ -182,11 +188,8 @@ export function applyLine(index: DeliveryIndex, line: string, journalPath: strin
 function applyDelivery(index: DeliveryIndex, record: Record<string, unknown>, waste: { wasteLines: number }): LineOutcome {
   const parsed = parseDelivered(record);
   if (parsed === undefined) return 'bad';
-  const previous = index.entries.get(parsed.sha256);
-  // A superseding entry keeps the first line's sha256 string: one copy per sha256, not two.
-  const stored = previous === undefined ? parsed : { ...parsed, sha256: previous.sha256 };
-  if (previous !== undefined) waste.wasteLines++;
-  index.entries.set(stored.sha256, stored);
+  if (storeDelivery(index, parsed, record['lateReport'] === true)) waste.wasteLines++;
+  const stored = index.entries.get(parsed.sha256)!;
   const mtimeMs = record['mtimeMs'];
   if (typeof mtimeMs === 'number' && Number.isFinite(mtimeMs)) {
     const fileName = typeof record['fileName'] === 'string' ? record['fileName'] : stored.filename;
@@ -271,7 +274,7 @@ export function headerLine(): string {
 }
 
 /** A delivery line; with `file`, it carries the identity the bytes were read from. */
-export function deliveredLine(entry: Stored, file: FileIdentity | undefined): string {
+export function deliveredLine(entry: Stored, file: FileIdentity | undefined, lateReport = false): string {
   const line: Record<string, unknown> = {
     sha256: entry.sha256,
     filename: entry.filename,
@@ -280,6 +283,7 @@ export function deliveredLine(entry: Stored, file: FileIdentity | undefined): st
     withReport: entry.withReport,
     source: entry.source,
   };
+  if (lateReport) line['lateReport'] = true;
   if (file !== undefined) {
     line['mtimeMs'] = file.mtimeMs;
     if (file.name !== entry.filename) line['fileName'] = file.name;

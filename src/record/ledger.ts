@@ -6,7 +6,7 @@
 // journal-reader.ts; compaction in journal-compaction.ts; the start-of-pass check in
 // journal-check.ts.
 import { join, resolve } from 'node:path';
-import { cacheHash, checkEntry, checkIdentity, checkSha256, countSince, entryOf, knownHash, lastSentAtMs, storeDelivery } from './delivery-index.js';
+import { cacheHash, checkEntry, checkIdentity, checkSha256, countSince, entryOf, knownHash, lastSentAtMs, recentDeliveries, storeDelivery } from './delivery-index.js';
 import type { DeliveryFacts, DeliveryIndex, FileIdentity, Stored } from './delivery-index.js';
 import { checkJournalNow } from './journal-check.js';
 import type { JournalCheck } from './journal-check.js';
@@ -14,7 +14,7 @@ import { deliveredLine, journalFileName, loadJournal } from './journal-reader.js
 import type { LoadReport } from './journal-reader.js';
 import { appendLines, closeWriter, drainPendingHashLines, flushPending, lockProblem, openJournalWriter, runCompaction, runExclusive } from './journal-writer.js';
 import type { JournalWriter } from './journal-writer.js';
-import type { DeliveredEntry } from './types.js';
+import type { DeliveredEntry, RecentDelivery } from './types.js';
 
 export type { DeliveryFacts, FileIdentity } from './delivery-index.js';
 export type { JournalCheck } from './journal-check.js';
@@ -44,6 +44,8 @@ export interface Ledger {
   countSince(epochMs: number): number;
   /** When an event was last sent (not seeded or imported), or null; walks the record once. */
   lastSentAtMs(): number | null;
+  /** The events this agent sent most recently (at most 50, each once), newest first. */
+  recent(): readonly RecentDelivery[];
   compact(): Promise<void>;
   /** Persists remembered hashes and waits for pending writes. */
   flush(): Promise<void>;
@@ -119,6 +121,7 @@ function ledgerOf(state: LedgerState): Ledger {
     knownHash: (file) => knownHash(index, file),
     countSince: (epochMs) => countSince(index, epochMs),
     lastSentAtMs: () => lastSentAtMs(index),
+    recent: () => recentDeliveries(index),
     rememberHash: (file, sha256) => rememberHash(state, file, sha256),
     record: (items) => record(state, items),
     compact: () => {
@@ -183,7 +186,7 @@ function record(state: LedgerState, items: readonly LedgerRecordItem[]): Promise
       // This line carries the identity: a pending cache line for it would only repeat it.
       writer.pendingHashNames.delete(name);
     }
-    text += deliveredLine(stored, file);
+    text += deliveredLine(stored, file, index.lateReports.has(stored.sha256));
   });
   const hashes = drainPendingHashLines(writer);
   return appendLines(writer, text + hashes.text, checked.length + hashes.lineCount);

@@ -141,25 +141,52 @@ function httpFailureReason(answer: HttpAnswer, context: { url: string; hasToken:
 // ---------------------------------------------------------------------------------
 // "Test connection"
 
-/** Reads the answer to `GET {SFM_URL}/db/import/blastware_file` (check() never uploads). */
+/** What a person reads when all is well (the CLI's `check` and the settings window alike). */
+export const connectedWithToken = 'Connected: the import endpoint answered and the token was accepted';
+export const connectedWithoutToken = 'Connected: the import endpoint answered; no token is set and the server asked for none';
+
+/**
+ * Reads the answer to the safe probe: a `POST {SFM_URL}/db/import/blastware_file` with an empty
+ * body, so no `files` field (check() never uploads). FastAPI routes the request, runs the token's
+ * check, then validates the body: 401/403 is a refused (or missing) token, 422 ("files: Field
+ * required") is the endpoint itself having accepted the token, and nothing is stored either way.
+ * (A GET proves less: FastAPI answers it with 405 before any authentication.)
+ */
 export function classifyCheckAnswer(answer: HttpAnswer, context: { url: string; hasToken: boolean; token?: string }): ServerCheck {
   const { status } = answer;
   const at = displayUrl(context.url);
-  // The endpoint only takes POST, so 405 is the sign it exists; 200 from a server
-  // that also answers GET there is just as good.
-  if (status === 405 || status === 200) {
-    return { kind: 'ok', detail: `server answered HTTP ${status} at ${at}: the import endpoint is there` };
+  if (status === 422 || (status >= 200 && status < 300 && isImportAnswer(answer.body))) {
+    return context.hasToken ? { kind: 'ok', token: 'accepted', detail: connectedWithToken } : { kind: 'ok', token: 'not-needed', detail: connectedWithoutToken };
   }
-  if (status === 404) return { kind: 'failed', reason: `no import endpoint at ${at}: ${importEndpointHint}` };
   if (status === 401 || status === 403) {
+    // Never quote the body here: a server may echo the credentials it refused.
+    return context.hasToken
+      ? { kind: 'failed', token: 'refused', reason: `the server refused the token (HTTP ${status}); check SFM_API_TOKEN` }
+      : { kind: 'failed', token: 'missing', reason: `the server wants a token (HTTP ${status}) and none is set; set SFM_API_TOKEN` };
+  }
+  if (status === 404) return { kind: 'failed', token: 'unknown', reason: `no import endpoint at ${at}: ${importEndpointHint}` };
+  if (status === 405) {
+    return { kind: 'failed', token: 'unknown', reason: `${at} does not take uploads (HTTP 405 to a POST): set SFM_URL to the SFM server's address, e.g. http://sfm-server:8000` };
+  }
+  if (status >= 200 && status < 300) {
+    const quoted = bodyExcerpt(answer.body, headerValue(answer.headers, 'content-type'), context.token);
     return {
       kind: 'failed',
-      reason: context.hasToken
-        ? `the server refused the token (HTTP ${status}); check SFM_API_TOKEN`
-        : `the server refused the request without a token (HTTP ${status}); set SFM_API_TOKEN`,
+      token: 'unknown',
+      reason: `the server answered HTTP ${status}${quoted ? ` with "${quoted}"` : ' with nothing'}, not as the SFM import endpoint does; is ${at} the seismo-relay import endpoint (or is a proxy or login page answering)?`,
     };
   }
-  return { kind: 'failed', reason: httpFailureReason(answer, context) };
+  return { kind: 'failed', token: 'unknown', reason: httpFailureReason(answer, context) };
+}
+
+/** The import contract's JSON answer (`{"results": [...]}`), e.g. a server that takes an empty import. */
+function isImportAnswer(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return isRecord(parsed) && Array.isArray(parsed['results']);
+  } catch {
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------

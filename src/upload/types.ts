@@ -59,6 +59,13 @@ export interface UploaderOptions {
   readonly concurrency: number;
 }
 
+/**
+ * What "Test connection" learnt of the token: `accepted` (a token was sent and the endpoint got
+ * past its check), `not-needed` (none is set and none was asked for), `refused` (the server refused
+ * the token sent), `missing` (none is set and the server wants one), `unknown` (no answer told).
+ */
+export type TokenVerdict = 'accepted' | 'not-needed' | 'refused' | 'missing' | 'unknown';
+
 export type ServerCheck =
-  | { readonly kind: 'ok'; readonly detail: string }
-  | { readonly kind: 'failed'; readonly reason: string };
+  | { readonly kind: 'ok'; readonly token: 'accepted' | 'not-needed'; readonly detail: string }
+  | { readonly kind: 'failed'; readonly token: 'refused' | 'missing' | 'unknown'; readonly reason: string };

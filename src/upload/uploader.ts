@@ -34,7 +34,7 @@ export type UploadPayload = EventPayload & {
 export interface Uploader {
   /** Never throws for network or HTTP problems: they come back as an outcome. */
   upload(payload: UploadPayload, signal?: AbortSignal): Promise<UploadOutcome>;
-  /** "Test connection": asks the server whether the import endpoint is there; uploads nothing. */
+  /** "Test connection": asks the import endpoint whether it takes the token, sending no file (the safe probe). */
   check(): Promise<ServerCheck>;
   /** Lets requests in flight finish (for a couple of seconds at most), then closes the connections. */
   close(): Promise<void>;
@@ -189,15 +189,16 @@ async function checkEndpoint(u: UploaderState): Promise<ServerCheck> {
   const attempt = begin(u, checkTimeoutMs);
   let result: ServerCheck;
   try {
-    const answer = await exchange(u.dispatcher, u.endpoint, { method: 'GET', headers: u.baseHeaders, signal: attempt.signal }, u.token);
+    // The safe probe (classifyCheckAnswer): a POST with an empty body, so no `files` field.
+    const answer = await exchange(u.dispatcher, u.endpoint, { method: 'POST', body: '', headers: u.baseHeaders, signal: attempt.signal }, u.token);
     result = classifyCheckAnswer(answer, { url: u.endpoint, hasToken: u.token !== '', token: u.token });
   } catch (error) {
     const context = { url: u.endpoint, timeoutMs: checkTimeoutMs, timedOut: attempt.timedOut(), cancelled: attempt.cancelled(), proxy: u.proxy, token: u.token };
-    result = { kind: 'failed', reason: describeRequestError(error, context) };
+    result = { kind: 'failed', token: 'unknown', reason: describeRequestError(error, context) };
   } finally {
     attempt.end();
   }
-  return result.kind === 'ok' ? result : { kind: 'failed', reason: redactSecret(result.reason, u.token) };
+  return result.kind === 'ok' ? result : { ...result, reason: redactSecret(result.reason, u.token) };
 }
 
 async function closeUploader(u: UploaderState): Promise<void> {
@@ -268,7 +269,7 @@ function readCaFile(path: string): string {
 
 interface ExchangeOptions {
   readonly method: 'GET' | 'POST';
-  readonly body?: FormData | FileBody['stream'];
+  readonly body?: FormData | FileBody['stream'] | '';
   readonly headers: Record<string, string>;
   readonly signal: AbortSignal;
 }

@@ -162,6 +162,9 @@ describe('parseConfigText: hand-edited files', () => {
       'SFM_RETRY_BASE_SECONDS = 0.05',
       'SFM_RETRY_MAX_SECONDS = 0.4',
       'SFM_HOLD_BACK_AFTER = 5',
+      'UNIT_LATE_HOURS = 1.5',
+      'UNIT_MISSING_HOURS = 6',
+      'UNIT_MISSING_NOTIFY = no',
     ].join('\n');
     const parsed = parseConfigText(text, configPath);
     expect(parsed.problems).toEqual([]);
@@ -187,6 +190,9 @@ describe('parseConfigText: hand-edited files', () => {
       retryBaseSeconds: 0.05,
       retryMaxSeconds: 0.4,
       holdBackAfterFailures: 5,
+      unitLateHours: 1.5,
+      unitMissingHours: 6,
+      unitMissingNotify: false,
     });
   });
 });
@@ -285,6 +291,30 @@ describe('parseConfigText: problems and warnings', () => {
 
   it('accepts SFM_RETRY_MAX_SECONDS equal to the base', () => {
     expect(parseConfigText('SFM_RETRY_BASE_SECONDS = 0.2\nSFM_RETRY_MAX_SECONDS = 0.2\n', configPath).problems).toEqual([]);
+  });
+
+  it('item 3: reports UNIT_MISSING_HOURS not above UNIT_LATE_HOURS, naming both, and falls back to the defaults', () => {
+    const parsed = parseConfigText('UNIT_LATE_HOURS = 12\nUNIT_MISSING_HOURS = 12\n', configPath);
+    expect(parsed.problems).toEqual([{
+      key: 'UNIT_MISSING_HOURS',
+      value: '12',
+      message: 'UNIT_MISSING_HOURS = "12" is not allowed: use a number of hours greater than UNIT_LATE_HOURS (12), up to 8760',
+    }]);
+    expect(parsed.config).toMatchObject({ unitLateHours: 12, unitMissingHours: 24 });
+  });
+
+  it('item 3: a late threshold above the default missing one shows the default it collides with', () => {
+    const parsed = parseConfigText('UNIT_LATE_HOURS = 48\n', configPath);
+    expect(parsed.problems.map((p) => p.message)).toEqual([
+      'UNIT_MISSING_HOURS = "24" is not allowed: use a number of hours greater than UNIT_LATE_HOURS (48), up to 8760',
+    ]);
+    expect(parseConfigText('UNIT_LATE_HOURS = 48\nUNIT_MISSING_HOURS = 72\n', configPath).problems).toEqual([]);
+  });
+
+  it('item 3: a bad hours value names the key, the value and the range', () => {
+    const parsed = parseConfigText('UNIT_LATE_HOURS = half a day\n', configPath);
+    expect(parsed.problems.map((p) => p.message)).toEqual(['UNIT_LATE_HOURS = "half a day" is not allowed: use a number of hours from 0.1 to 8760']);
+    expect(parsed.config.unitLateHours).toBe(12);
   });
 
   it('warns about unknown keys without failing, and without showing their values', () => {

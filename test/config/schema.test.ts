@@ -50,7 +50,7 @@ describe('CONFIG_KEYS', () => {
   });
 
   it('gives numeric keys a range that contains the default', () => {
-    for (const spec of CONFIG_KEYS.filter((s) => s.kind === 'seconds' || s.kind === 'integer')) {
+    for (const spec of CONFIG_KEYS.filter((s) => s.kind === 'seconds' || s.kind === 'hours' || s.kind === 'integer')) {
       expect(spec.min, spec.key).toBeTypeOf('number');
       expect(spec.max, spec.key).toBeTypeOf('number');
       const value = Number(spec.defaultText);

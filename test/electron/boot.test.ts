@@ -4,12 +4,12 @@
 // real files in a temp %APPDATA% and the real test receiver. One app is driven through the
 // steps in order, as a technician would: each `it` starts where the previous one ended.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { writeEvent } from '../support/fixtures.js';
+import { writeEvent, writeMonitorLog } from '../support/fixtures.js';
 import { CHROMIUM, bootTrayApp, compileStandIn, isAlive, pollUntil, stateOf, statusLines, type BootedApp, type TrayState } from './boot/boot-driver.js';
 
 
@@ -32,7 +32,7 @@ const lines = (): string[] => statusLines(app.tray());
 const menuItem = (label: string) => app.tray()?.menu.find((item) => item.label === label);
 const inTotal = (n: number): boolean => lines().some((line) => line.endsWith(` · ${n} in total`));
 
-function configText(forwardEnabled: boolean): string {
+function configText(forwardEnabled: boolean, extra: readonly string[] = []): string {
   return [
     '[watcher]',
     `SERIES3_PATH = ${watchDir}`,
@@ -48,6 +48,7 @@ function configText(forwardEnabled: boolean): string {
     'SFM_RETRY_MAX_SECONDS = 60',
     // One refusal holds an event back, so the Held back step needs no minute-long passes.
     'SFM_HOLD_BACK_AFTER = 1',
+    ...extra,
     '',
   ].join('\n');
 }
@@ -68,6 +69,9 @@ beforeAll(async () => {
   for (const [i, name] of ['M529LK44.AB0', 'M529LK45.AB0', 'M529LK46.AB0'].entries()) {
     await writeEvent(watchDir, name, { report: true, ageSeconds: 900 - i * 60 });
   }
+  // Two units call in: BE9529 two hours ago (ok), BA3353 twenty hours ago (late).
+  await writeMonitorLog(watchDir, 'M529LK44.MLG', 'BE9529', { ageSeconds: 2 * 3600 });
+  await writeMonitorLog(watchDir, 'S353L4H0.MLG', 'BA3353', { ageSeconds: 20 * 3600 });
   standIn = await compileStandIn();
   app = bootTrayApp({
     registerUrl: standIn.registerUrl,
@@ -178,10 +182,54 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     expect(await app.windowText('#about')).toBe(`Series3 Watcher ${VERSION}`);
   });
 
+  it('item 3: the Units line counts the units; one notification when a unit turns missing, none with UNIT_MISSING_NOTIFY off', async () => {
+    const unitNotices = (): string[] => app.messages().flatMap((m) => (m.type === 'notification' && m.title.includes('unit') ? [m.title] : []));
+    await app.waitFor('the Units line', () => menuItem('Units: 1 ok · 1 late')?.enabled === true, STEP_MS);
+    expect(unitNotices()).toEqual([]); // the late unit is not announced, nor anything at the first look
+    // BE9529 has not called in for 30 hours: its monitor log's time, as Blastware left it.
+    const thirtyHoursAgo = new Date(Date.now() - 30 * 3600_000);
+    await utimes(path.join(watchDir, 'M529LK44.MLG'), thirtyHoursAgo, thirtyHoursAgo);
+    await app.click('Forward now');
+    await app.waitFor('the unit missing in the menu', () => menuItem('Units: 1 late · 1 missing') !== undefined, STEP_MS);
+    await app.waitFor('the notification', () => unitNotices().length === 1, STEP_MS);
+    const notice = app.messages().find((m) => m.type === 'notification' && m.title.includes('unit'));
+    expect(notice).toMatchObject({ title: 'Series3 Watcher: unit BE9529 is missing', body: expect.stringContaining('Last monitor log: M529LK44.MLG.') });
+    // More passes while it stays missing: no second notification.
+    const lastPass = (): string => JSON.stringify((JSON.parse(readFileSync(path.join(userData, 'state', 'status.json'), 'utf8')) as { lastPass: unknown }).lastPass);
+    const passBefore = lastPass();
+    await app.click('Forward now');
+    await app.waitFor('another pass in status.json', () => lastPass() !== passBefore, STEP_MS);
+    expect(unitNotices()).toHaveLength(1);
+    // With the setting off, the next unit turning missing is shown in the menu but not announced.
+    const edits = (): number => (readFileSync(path.join(userData, 'tray.log'), 'utf8').match(/config\.ini was edited/g) ?? []).length;
+    const before = edits();
+    await writeFile(configPath, configText(true, ['UNIT_MISSING_NOTIFY = false']));
+    await app.waitFor('the edit applied', () => edits() > before, STEP_MS);
+    const fortyHoursAgo = new Date(Date.now() - 40 * 3600_000);
+    await utimes(path.join(watchDir, 'S353L4H0.MLG'), fortyHoursAgo, fortyHoursAgo);
+    await app.click('Forward now');
+    await app.waitFor('both units missing in the menu', () => menuItem('Units: 2 missing') !== undefined, STEP_MS);
+    expect(unitNotices()).toHaveLength(1);
+    expect(state()).toBe('ok'); // units are not forwarding: the icon stays "all delivered"
+    // The line opens the (already open) settings window at its Units page, a row per unit.
+    await app.click('Units: 2 missing');
+    const shownHeading = async (): Promise<string> => app.windowText('main > section:visible h2, main > section:visible legend');
+    await app.waitFor('the window to show the Units page', async () => (await shownHeading()) === 'Units', STEP_MS);
+    await app.waitFor('the Units page rows', async () => /BA3353.*missing.*S353L4H0\.MLG/s.test(await app.windowText('#units-rows')) && /BE9529/.test(await app.windowText('#units-rows')), STEP_MS);
+    expect(await app.windowText('#units-summary')).toBe('2 units: 0 ok, 0 late, 2 missing (late after 12 h, missing after 24 h without a call-in).');
+  });
+
   it('issue 10: a menu line opens the open settings window at its page (Recent activity…)', async () => {
     const shownHeading = async (): Promise<string> => app.windowText('main > section:visible h2, main > section:visible legend');
     await app.click('Recent activity…');
     await app.waitFor('the window to show the Activity page', async () => (await shownHeading()) === 'Recent activity', STEP_MS);
+    // Issue 10 item 4: the worker's status carries the recent deliveries; the page lists them, newest first.
+    const rows = await app.waitFor('the Activity page to list the five deliveries', async () => {
+      const text = await app.windowText('#activity-rows');
+      return text.includes('M529LK44.AB0') && text;
+    }, STEP_MS);
+    expect(rows.match(/M529LK4\d\.AB0/g)).toEqual(['M529LK48.AB0', 'M529LK47.AB0', 'M529LK46.AB0', 'M529LK45.AB0', 'M529LK44.AB0']);
+    expect(await app.windowText('#activity-summary')).toMatch(/^The last 5 events the server confirmed, newest first/);
     await app.click('Settings…');
     await app.waitFor('the window to show the form again', async () => (await shownHeading()) !== 'Recent activity', STEP_MS);
     expect(await app.windowText('#config-path')).toBe(configPath);

@@ -119,7 +119,7 @@ describe('item 2: a LOG_FILE that is not a .log or .txt is refused through the s
       configPath,
       vault: testVault(),
       loginItem: { get: () => false, set: () => undefined },
-      checkServer: async () => ({ kind: 'ok', detail: 'unused' }),
+      checkServer: async () => ({ kind: 'ok', token: 'not-needed', detail: 'unused' }),
       seedPreview: async () => Promise.reject(new Error('unused')),
       seed: async () => Promise.reject(new Error('unused')),
       onSaved: () => undefined,

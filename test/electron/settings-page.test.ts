@@ -137,15 +137,16 @@ describe('the settings page', () => {
   it('Test connection reports what a live server answered, using the unsaved value in the form', async () => {
     h = await openSettingsPage(browser, server.url, root);
     const before = await readFile(h.configPath);
-    const getsBefore = receiver.requests.filter((r) => r.method === 'GET').length;
+    const requestsBefore = receiver.requests.length;
     await h.page.fill('#field-SFM_URL', receiver.url);
     await h.page.click('#test-connection');
     await h.page.locator('#connection-result.ok').waitFor();
-    const text = await visibleText('#connection-result');
-    expect(text).toMatch(/^The server answered: server answered HTTP 405 at http:\/\/127\.0\.0\.1:\d+\/db\/import\/blastware_file/);
-    const gets = receiver.requests.filter((r) => r.method === 'GET');
-    expect(gets.length).toBe(getsBefore + 1);
-    expect(gets.at(-1)?.path).toBe(receiverImportPath);
+    // The core's words, as `series3-watcher check` prints them: nothing that reads like an error.
+    expect(await visibleText('#connection-result')).toBe('Connected: the import endpoint answered; no token is set and the server asked for none');
+    // The safe probe: one POST without files, and nothing stored.
+    const probes = receiver.requests.slice(requestsBefore);
+    expect(probes.map((r) => [r.method, r.path, r.files.length])).toEqual([['POST', receiverImportPath, 0]]);
+    expect(receiver.received()).toEqual([]);
     expect((await readFile(h.configPath)).equals(before)).toBe(true); // testing saves nothing
     await shotAsOnWindows(h, 'settings-test-connection-ok', '#connection-result');
   });
@@ -187,7 +188,7 @@ describe('the settings page', () => {
     await h.page.click('#seed-preview');
     await h.page.locator('#seed-result.ok >> text=Nothing to skip').waitFor();
     expect(await visibleText('#seed-result')).toBe('Nothing to skip: 4 events in the folder · 3 already delivered · 1 too old (left alone).');
-    expect(receiver.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    expect(receiver.requests.filter((r) => r.files.length > 0)).toEqual([]);
   });
 
   it('Skip existing backlog asks to save first when the watch folder was edited', async () => {
@@ -241,11 +242,34 @@ describe('the token in the settings page', () => {
       await h.page.click('#test-connection');
       await h.page.locator('#connection-result.ok').waitFor();
       expect(guarded.requests.at(-1)?.authorization).toBe('Bearer tok-guarded-42');
+      const connected = await visibleText('#connection-result');
+      expect(connected).toBe('Connected: the import endpoint answered and the token was accepted');
+      expect(connected).not.toMatch(/HTTP|error|fail|refused|tok-guarded/i);
+      await shotAsOnWindows(h, 'settings-test-connection-token', '#connection-result');
       // Clearing the token in the form (unsaved) tests without one: the server refuses.
       await h.page.click('#token-clear');
       await h.page.click('#test-connection');
       await h.page.locator('#connection-result.bad').waitFor();
-      expect(await visibleText('#connection-result')).toContain('without a token');
+      expect(await visibleText('#connection-result')).toBe('the server wants a token (HTTP 401) and none is set; set SFM_API_TOKEN');
+      expect(guarded.received()).toEqual([]);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('item 7: Test connection says a wrong token was refused, without showing it', async () => {
+    const guarded = await startReceiver({ token: 'tok-guarded-44', tokenRefusalStatus: 403 });
+    try {
+      h = await openSettingsPage(browser, server.url, root);
+      await h.page.fill('#field-SFM_URL', guarded.url);
+      await h.page.click('#token-replace');
+      await h.page.fill('#token-input', 'tok-wrong-77');
+      await h.page.click('#test-connection');
+      await h.page.locator('#connection-result.bad').waitFor();
+      expect(await visibleText('#connection-result')).toBe('the server refused the token (HTTP 403); check SFM_API_TOKEN');
+      expect(await h.page.locator('body').innerText()).not.toContain('tok-wrong-77');
+      expect(guarded.requests.at(-1)?.authorization).toBe('Bearer tok-wrong-77');
+      expect(guarded.received()).toEqual([]);
     } finally {
       await guarded.close();
     }

@@ -24,7 +24,7 @@ function deps(overrides: Partial<SettingsServiceDeps> = {}): SettingsServiceDeps
     configPath: path.join(dir, 'config.ini'),
     vault: testVault(),
     loginItem: { get: () => login, set: (on) => void (login = on) },
-    checkServer: async () => ({ kind: 'ok', detail: 'unused' }),
+    checkServer: async () => ({ kind: 'ok', token: 'not-needed', detail: 'unused' }),
     seedPreview: async () => Promise.reject(new Error('unused')),
     seed: async () => Promise.reject(new Error('unused')),
     onSaved: () => undefined,

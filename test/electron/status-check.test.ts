@@ -3,7 +3,7 @@
 // real message listener with the real trayView as the renderer.
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/agent/status-types.js';
-import { checkStatus, MAX_HELD_BACK_ITEMS, MAX_PROBLEMS, MAX_TEXT_CHARS } from '../../electron/shared/status-check.js';
+import { checkStatus, MAX_HELD_BACK_ITEMS, MAX_PROBLEMS, MAX_RECENT_ITEMS, MAX_TEXT_CHARS } from '../../electron/shared/status-check.js';
 import { trayView, TOOLTIP_MAX_CHARS, type TrayView } from '../../electron/main/tray-view.js';
 import { createSupervisor, type WorkerHandle } from '../../electron/main/worker-supervisor.js';
 import { defaultConfig } from '../../src/config/index.js';
@@ -58,7 +58,14 @@ describe('item 8: a malformed status is rejected, never thrown inside the main p
     ['lastPass as a string', withField('lastPass', 'yesterday')],
     ['lastPass missing a count', withField('lastPass', { startedAt: 'x', seconds: 1, forwarded: 1, withReport: 0, errors: 0, pending: 0, stoppedEarly: false })],
     ['lastFailureReason as a number', withField('lastFailureReason', 404)],
+    ['no recent list', without('recent')],
+    ['a recent delivery without its time', withField('recent', [{ filename: 'A.AB0', size: 1, withReport: true, lateReport: false }])],
+    ['a recent delivery whose lateReport is text', withField('recent', [{ deliveredAt: 'x', filename: 'A.AB0', size: 1, withReport: true, lateReport: 'no' }])],
     ['an array instead of a status', [statusWith()]],
+    ['item 3: no units', without('units')],
+    ['item 3: a unit in an unknown state', withField('units', { ...statusWith().units, list: [{ unit: 'BE12345', lastCallIn: 'x', state: 'gone', file: 'A.MLG' }] })],
+    ['item 3: units without counts', withField('units', { ...statusWith().units, counts: null })],
+    ['item 3: an unreadable monitor log as a string', withField('units', { ...statusWith().units, unreadable: ['A.MLG'] })],
   ];
 
   it.each(malformed)('%s', (_name, status) => {
@@ -67,6 +74,18 @@ describe('item 8: a malformed status is rejected, never thrown inside the main p
     expect(s.views).toEqual([]); // the tray keeps what it showed
     expect(s.logs).toContain('ignored a malformed message from the worker');
     expect(checkStatus(status).ok).toBe(false);
+  });
+
+  it('item 3: a status with units passes through unchanged', () => {
+    const units = {
+      ...statusWith().units,
+      list: [{ unit: 'BE12345', lastCallIn: '2026-05-08T11:00:00.000Z', state: 'ok' as const, file: 'M529LK44.MLG' }],
+      counts: { ok: 1, late: 0, missing: 0 },
+      unreadable: [{ file: 'S353L4H0.MLG', reason: 'monitor log S353L4H0.MLG cannot be read (permission denied)' }],
+      scannedAt: '2026-05-08T11:59:00.000Z',
+    };
+    const status = statusWith({ units });
+    expect(checkStatus(status)).toEqual({ ok: true, status });
   });
 
   it('a well-formed status passes through unchanged and is rendered', () => {
@@ -112,6 +131,14 @@ describe('item 8: texts and lists from the worker are bounded', () => {
     expect(checked.status.heldBack[0]).toEqual(many[0]);
     expect(checked.status.problems).toHaveLength(MAX_PROBLEMS);
     expect(elapsedMs).toBeLessThan(200);
+  });
+
+  it('the recent deliveries pass through, cut to the 50 an agent keeps', () => {
+    const row = (i: number): AgentStatus['recent'][number] => ({ deliveredAt: new Date(NOW_MS - i * 1000).toISOString(), filename: `M${i}LK44.AB0`, size: 4400, withReport: i % 2 === 0, lateReport: i === 1 });
+    const checked = checkStatus(statusWith({ recent: Array.from({ length: 80 }, (_, i) => row(i)) }));
+    if (!checked.ok) throw new Error(checked.why);
+    expect(checked.status.recent).toHaveLength(MAX_RECENT_ITEMS);
+    expect(checked.status.recent[1]).toEqual(row(1));
   });
 
   it('a 1 MB fatal message and reply error are clipped too', () => {

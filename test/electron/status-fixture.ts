@@ -23,6 +23,25 @@ export function statusWith(overrides: Partial<AgentStatus> = {}): AgentStatus {
   };
 }
 
+/** The units part of a status: each unit [name, hours since its last call-in], states by the default 12 h / 24 h. */
+export function unitsWith(units: ReadonlyArray<readonly [unit: string, hoursAgo: number]>, nowMs: number = NOW_MS): AgentStatus['units'] {
+  const list = units.map(([unit, hours], i) => ({
+    unit,
+    lastCallIn: new Date(nowMs - hours * 3_600_000).toISOString(),
+    state: hours > 24 ? ('missing' as const) : hours > 12 ? ('late' as const) : ('ok' as const),
+    file: `M${String(529 + i).padStart(3, '0')}LK44.MLG`,
+  }));
+  const count = (state: string): number => list.filter((u) => u.state === state).length;
+  return {
+    list,
+    counts: { ok: count('ok'), late: count('late'), missing: count('missing') },
+    unreadable: [],
+    lateHours: 12,
+    missingHours: 24,
+    scannedAt: new Date(nowMs).toISOString(),
+  };
+}
+
 export function heldBack(filename: string, reason: string, dismissed = false): HeldBackEvent {
   return { sha256: 'a'.repeat(64), filename, reason, refusals: 3, since: minutesAgo(30), dismissed };
 }

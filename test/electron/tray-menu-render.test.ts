@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { trayView, type TrayView } from '../../electron/main/tray-view.js';
 import { launchChromium, outputDir, repoRoot } from './page-harness.js';
-import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
+import { NOW_MS, heldBack, minutesAgo, statusWith, unitsWith } from './status-fixture.js';
 import { mkdir } from 'node:fs/promises';
 
 let browser: Browser;
@@ -44,7 +44,7 @@ function card(title: string, view: TrayView): string {
 }
 
 const STATES: ReadonlyArray<readonly [string, AgentStatus]> = [
-  ['All delivered', statusWith()],
+  ['All delivered', statusWith({ units: unitsWith([['BE9529', 1], ['BE10036', 2], ['BA3353', 3], ['BE12345', 14], ['BE4471', 30]]) })],
   ['Working through a backlog', statusWith({
     waiting: 19_500, passInProgress: false,
     backlog: { waiting: 19_500, ratePerMinute: 500, etaSeconds: 39 * 60, nextBatchAt: new Date(NOW_MS + 50_000).toISOString(), capReached: true },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { formatAgo, formatCount, trayView, TOOLTIP_MAX_CHARS, type TrayMenuItem } from '../../electron/main/tray-view.js';
-import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
+import { NOW_MS, heldBack, minutesAgo, statusWith, unitsWith } from './status-fixture.js';
 import { APP_VERSION } from '../../src/text/version.js';
 
 const statusLabels = (menu: readonly TrayMenuItem[]): string[] =>
@@ -143,5 +143,30 @@ describe('trayView: field faults reach the menu (issue 7)', () => {
     const view = trayView(statusWith({ problems: ['S353L4H0.3M0W is locked by another program since 14:02; it is tried again every pass (close the program holding it)'] }), NOW_MS);
     expect(view.state).toBe('failing');
     expect(statusLabels(view.menu).some((line) => line.startsWith('S353L4H0.3M0W is locked by another program since 14:02'))).toBe(true);
+  });
+});
+
+describe('item 3: the units line', () => {
+  it('is not there while no unit is known', () => {
+    expect(actions(trayView(statusWith(), NOW_MS).menu).some((a) => a.startsWith('Units'))).toBe(false);
+  });
+
+  it('counts ok, late and missing units as an action that opens the Units page, after the status lines', () => {
+    const units = unitsWith([['BE11111', 1], ['BE22222', 2], ['BA3333', 13], ['BE44444', 30]]);
+    const view = trayView(statusWith({ units }), NOW_MS);
+    const index = view.menu.findIndex((item) => item.kind === 'action' && item.action === 'show-units');
+    expect(view.menu[index]).toEqual({ kind: 'action', action: 'show-units', label: 'Units: 2 ok · 1 late · 1 missing', enabled: true });
+    expect(view.menu[index - 1]?.kind).toBe('status');
+    expect(view.menu[index + 1]?.kind).toBe('separator');
+  });
+
+  it('leaves out a count that is 0, and shows with forwarding off too', () => {
+    const view = trayView(statusWith({ forwardEnabled: false, units: unitsWith([['BE11111', 1], ['BE22222', 3]]) }), NOW_MS);
+    expect(actions(view.menu)).toContain('Units: 2 ok');
+    expect(view.state).toBe('off');
+  });
+
+  it('does not change the icon: a missing unit is not a forwarding failure', () => {
+    expect(trayView(statusWith({ units: unitsWith([['BE11111', 40]]) }), NOW_MS).state).toBe('ok');
   });
 });

@@ -47,6 +47,30 @@ export async function writeEvent(
   return { binary, report };
 }
 
+/**
+ * A unit's monitor log as Blastware leaves it in the watch folder: an 8.3 name with the .MLG
+ * extension (M529LK44.MLG, the same shape as the unit's events) and a binary file whose start
+ * names the unit's serial number (BE12345, BA1234) among other header fields, followed by
+ * monitoring records. The layout is made up; what the agent relies on is only that the serial
+ * number is in the first 2 KB (`unitAt` moves it, `unit: null` leaves it out).
+ */
+export async function writeMonitorLog(
+  dir: string,
+  name: string,
+  unit: string | null,
+  options: { ageSeconds?: number; unitAt?: number; size?: number } = {},
+): Promise<Uint8Array> {
+  const size = Math.max(options.size ?? 6144, 4096);
+  const bytes = Buffer.alloc(size);
+  // A fixed binary preamble, then text header fields separated by NULs, then records.
+  Buffer.from([0x4d, 0x4c, 0x47, 0x03, 0x00, 0x01, 0x00, 0x00, 0x9c, 0x02]).copy(bytes, 0);
+  Buffer.from('Instantel\0Minimate Plus\0Blastware 10.74\0Monitor Log\0', 'latin1').copy(bytes, 16);
+  for (let at = 512; at + 16 <= size; at += 16) randomBytes(16).map((b) => b & 0x7f & ~0x20).forEach((b, i) => (bytes[at + i] = b < 0x30 ? b : 0));
+  if (unit !== null) Buffer.from(`\0Serial\0${unit}\0`, 'latin1').copy(bytes, options.unitAt ?? 96);
+  await writeAged(dir, name, bytes, options.ageSeconds ?? 600);
+  return bytes;
+}
+
 export function testConfig(site: Site, overrides: Partial<Config> = {}): Config {
   return {
     series3Path: site.watchDir,
@@ -57,6 +81,9 @@ export function testConfig(site: Site, overrides: Partial<Config> = {}): Config 
     maxForwardsPerPass: 0,
     quiescenceSeconds: 0.2,
     missingReportGraceSeconds: 1,
+    unitLateHours: 12,
+    unitMissingHours: 24,
+    unitMissingNotify: true,
     httpTimeoutSeconds: 5,
     concurrency: 4,
     apiToken: '',

@@ -2,6 +2,11 @@
 // way seismo-relay does, for tests, benchmarks and the settings-page tests. It parses
 // multipart for real, records every request, deduplicates by sha256 like the server,
 // and can be told per request to fail in each of the ways a real server fails.
+//
+// It answers in FastAPI's order, which is what makes "Test connection"'s safe probe work: the
+// route first (404 for another path, 405 with `Allow: POST` for another method, before any
+// authentication), then the token (401, or `tokenRefusalStatus`), then the body (422 "files: Field
+// required" when there is no `files` part, storing nothing), and only then the import.
 
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -39,8 +44,9 @@ export interface StoredBinary {
   readonly size: number;
 }
 
+/** A scripted answer comes before the route and the token, as from a proxy or a broken server in front. */
 export type Behaviour =
-  /** Answer as the server would: import, 405 for GET on the import path, 404 elsewhere. */
+  /** Answer as the server would (FastAPI's order, see the top of this file). */
   | { readonly kind: 'ok' }
   | { readonly kind: 'status'; readonly status: number; readonly body?: string; readonly headers?: Readonly<Record<string, string>> }
   /** Destroy the socket without an answer. */
@@ -56,8 +62,10 @@ export type BehaviourFn = (request: ReceivedRequest, index: number) => Behaviour
 export interface ReceiverOptions {
   /** Added before every answer. */
   readonly latencyMs?: number;
-  /** When set, any request without `Authorization: Bearer <token>` gets 401. */
+  /** When set, a POST to the import path without `Authorization: Bearer <token>` is refused. */
   readonly token?: string;
+  /** How a missing or wrong token is refused: 401 (the default) or 403, as FastAPI's HTTPBearer answers. */
+  readonly tokenRefusalStatus?: 401 | 403;
   /** Serve https with this key and certificate (PEM). */
   readonly tls?: { readonly key: string; readonly cert: string };
   /** Bodies beyond this get 413 (default 64 MB); the large-event benchmark raises it. */
@@ -124,9 +132,6 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     const index = requests.push(record) - 1;
 
     await wait(options.latencyMs ?? 0);
-    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
-      return json(res, 401, { detail: 'invalid or missing token' });
-    }
     let behaviour = script(record, index);
     while (behaviour.kind === 'delay') {
       await wait(behaviour.ms);
@@ -155,6 +160,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     if (record.method !== 'POST') {
       res.setHeader('allow', 'POST');
       return json(res, 405, { detail: 'Method Not Allowed' });
+    }
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      return json(res, options.tokenRefusalStatus ?? 401, { detail: 'invalid or missing token' });
     }
     if (raw === undefined) return json(res, 413, { detail: `body larger than ${maxBodyBytes} bytes` });
     // Like FastAPI's validation: the only field is `files`, and there must be one.

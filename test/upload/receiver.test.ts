@@ -52,6 +52,20 @@ describe('test receiver', () => {
     expect([get.statusCode, get.headers['allow'], other.statusCode]).toEqual([405, 'POST', 404]);
   });
 
+  it('answers like FastAPI: 405 to a GET before the token, 401 or 403 for a wrong token, 422 without files, storing nothing', async () => {
+    for (const refusal of [401, 403] as const) {
+      const server = await receiver({ token: 'test-token-abc', tokenRefusalStatus: refusal });
+      const get = await request(`${server.url}/db/import/blastware_file`, { headers: { authorization: 'Bearer nope' } });
+      const wrong = await request(`${server.url}/db/import/blastware_file`, { method: 'POST', body: '', headers: { authorization: 'Bearer nope' } });
+      const empty = await request(`${server.url}/db/import/blastware_file`, { method: 'POST', body: '', headers: { authorization: 'Bearer test-token-abc' } });
+      const noFiles = await post(server.url, [['other', 'A.XYZ', 'application/octet-stream', 'x']], { authorization: 'Bearer test-token-abc' });
+      const bodies = await Promise.all([get.body.text(), wrong.body.text(), empty.body.text()]);
+      expect([get.statusCode, get.headers['allow'], wrong.statusCode, empty.statusCode, noFiles.status]).toEqual([405, 'POST', refusal, 422, 422]);
+      expect(JSON.parse(bodies[2]!)).toEqual({ detail: [{ loc: ['body', 'files'], msg: 'Field required', type: 'missing' }] });
+      expect(server.received()).toEqual([]);
+    }
+  });
+
   it('with a token, answers 401 to a request without the right bearer token', async () => {
     const server = await receiver({ token: 'test-token-abc' });
     const wrong = await post(server.url, [['files', 'A.XYZ', 'application/octet-stream', 'x']], { authorization: 'Bearer nope' });
