@@ -87,6 +87,8 @@ export interface Receiver {
   peakInFlight(): number;
   /** TCP (or TLS) connections accepted so far: keep-alive reuse keeps this low. */
   connectionCount(): number;
+  /** Request body bytes read so far, all requests together: a test can act once an upload is on the wire. */
+  bodyBytesRead(): number;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   let inFlight = 0;
   let peak = 0;
   let connections = 0;
+  let bodyBytes = 0;
   let closed = false;
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
 
@@ -118,7 +121,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req, maxBodyBytes, options.readBytesPerSecond, wait);
+    const raw = await readBody(req, maxBodyBytes, options.readBytesPerSecond, wait, (n) => (bodyBytes += n));
     const files = raw === undefined ? [] : await parseFiles(req, raw);
     const record: ReceivedRequest = {
       method: req.method ?? '',
@@ -215,6 +218,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     },
     peakInFlight: () => peak,
     connectionCount: () => connections,
+    bodyBytesRead: () => bodyBytes,
     async close() {
       if (closed) return;
       closed = true;
@@ -237,12 +241,14 @@ async function readBody(
   maxBodyBytes: number,
   bytesPerSecond: number | undefined,
   wait: (ms: number) => Promise<void>,
+  onRead: (bytes: number) => void,
 ): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
+    onRead(chunk.length);
     if (size > maxBodyBytes) tooLarge = true;
     else chunks.push(chunk);
     // Not reading holds the client back through TCP flow control, as a slow line would.
