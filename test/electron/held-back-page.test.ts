@@ -2,44 +2,23 @@
 // handlers, settings service, worker body and agent (page-harness.ts): a row per held-back event
 // (file, reason, since in local time, refusals, state), Retry and Dismiss per row reaching the
 // agent (the real receiver refusing events for good), dismissed rows listed as such. Takes the screenshot test-output/electron/settings-held-back.png.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, showPageFromMain, type Harness } from './page-harness.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pushStatus, shot, showPageFromMain, usePageTests, type Harness } from './page-harness.js';
 import { writeEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { localClockOrDate } from '../../src/text/local-time.js';
 
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
-let root: string;
-let h: Harness | null = null;
+const pages = usePageTests('s3w-held-back-page-');
+let h: Harness;
 let receiver: Receiver;
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await launchChromium();
-  server = await servePage();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 's3w-held-back-page-'));
   receiver = await startReceiver();
 });
 afterEach(async () => {
-  if (h) {
-    expect(h.consoleProblems).toEqual([]);
-    await h.close();
-  }
-  h = null;
   await receiver.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 const REFUSED = 'unsupported format (not a Series 3 event)';
@@ -47,11 +26,11 @@ const FILES = ['M529LK44.AB0', 'S353L4H0.3M0W'];
 
 /** The server refuses every event for good; forwarding is on, one refusal holds an event back. */
 async function openRefusing(): Promise<Harness> {
-  const watchDir = path.join(root, 'autocall home');
+  const watchDir = path.join(pages.root(), 'autocall home');
   await mkdir(watchDir, { recursive: true });
   for (const filename of FILES) await writeEvent(watchDir, filename, { report: true });
   receiver.behave(() => ({ kind: 'row', status: 'error', detail: REFUSED }));
-  return openSettingsPage(browser, server.url, root, {
+  return pages.open({
     configText: (t) =>
       t
         .replace(/^SFM_FORWARD_ENABLED = .*$/m, 'SFM_FORWARD_ENABLED = true')

@@ -4,13 +4,16 @@
 // ipcRenderer.invoke calls the main-process handler table over page.exposeFunction),
 // the real handlers and settings service, the real core (config, agent, checkServer), and
 // a real config.ini in a temp folder. Everything listens on 127.0.0.1 only.
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Config } from '../../src/config/types.js';
 import type { Agent } from '../../src/agent/types.js';
@@ -142,12 +145,12 @@ export interface Harness {
 }
 
 /** A temp folder with config.ini (the template, watching `watchDir`), the page open on it. */
-export async function openSettingsPage(
-  browser: Browser,
-  pageUrl: string,
-  root: string,
-  options: { vault?: TokenVault; configText?: (template: string) => string } = {},
-): Promise<Harness> {
+export interface OpenOptions {
+  readonly vault?: TokenVault;
+  readonly configText?: (template: string) => string;
+}
+
+export async function openSettingsPage(browser: Browser, pageUrl: string, root: string, options: OpenOptions = {}): Promise<Harness> {
   const watchDir = path.join(root, 'autocall home');
   await mkdir(watchDir, { recursive: true });
   const configPath = path.join(root, 'config.ini');
@@ -297,4 +300,62 @@ export async function pushStatus(page: Page, status: AgentStatus | null, nowMs =
 /** The main process opening the window at a page (a tray menu line). */
 export async function showPageFromMain(page: Page, name: PageName): Promise<void> {
   await push(page, 'settings:show-page', name);
+}
+
+/** What a test file of the settings window gets from usePageTests. */
+export interface PageTests {
+  readonly browser: () => Browser;
+  /** The page's URL on the local server. */
+  readonly url: () => string;
+  /** This test's own temp folder (made before it, removed after it). */
+  readonly root: () => string;
+  /** Opens the page on a config.ini in `dir` (default: root()); closed after the test, which fails if the page logged an error. */
+  open(options?: OpenOptions & { readonly dir?: string }): Promise<Harness>;
+}
+
+/**
+ * One Chromium and one served page for a test file, a temp folder per test, and after each test
+ * the check that every page it opened ran under its strict CSP without a script error or
+ * violation, then closes them. Call once at the top of the file.
+ */
+export function usePageTests(tempPrefix: string): PageTests {
+  let browser: Browser | undefined;
+  let server: { url: string; close(): Promise<void> } | undefined;
+  let root: string | undefined;
+  let opened: Harness[] = [];
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    browser = await launchChromium();
+    server = await servePage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), tempPrefix));
+  });
+  afterEach(async () => {
+    const harnesses = opened;
+    opened = [];
+    for (const h of harnesses) {
+      expect(h.consoleProblems).toEqual([]);
+      await h.close();
+    }
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+  const need = <T>(x: T | undefined, what: string): T => {
+    if (x === undefined) throw new Error(`${what} is not ready: call usePageTests at the top of the test file`);
+    return x;
+  };
+  return {
+    browser: () => need(browser, 'the browser'),
+    url: () => need(server, 'the page server').url,
+    root: () => need(root, "the test's temp folder"),
+    async open(options = {}) {
+      const h = await openSettingsPage(need(browser, 'the browser'), need(server, 'the page server').url, options.dir ?? need(root, "the test's temp folder"), options);
+      opened.push(h);
+      return h;
+    },
+  };
 }

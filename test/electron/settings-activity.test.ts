@@ -2,54 +2,32 @@
 // settings service and agent (page-harness.ts): the real agent delivers to the real test receiver,
 // and its status goes through the main process's pagesView to the page, one row per delivery,
 // newest first, local times. The picture for the README is made here (test-output/electron/).
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { waitFor, writeEvent } from '../support/fixtures.js';
 import { localDateTime } from '../../src/text/local-time.js';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shotAsOnWindows, showPageFromMain, type Harness } from './page-harness.js';
+import { pushStatus, shotAsOnWindows, showPageFromMain, usePageTests, type Harness } from './page-harness.js';
 import { NOW_MS, minutesAgo, statusWith } from './status-fixture.js';
 
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
+const pages = usePageTests('s3w-settings-activity-');
+let h: Harness;
 let receiver: Receiver;
-let root: string;
-let h: Harness | null = null;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await launchChromium();
-  server = await servePage();
   receiver = await startReceiver();
-  root = await mkdtemp(path.join(os.tmpdir(), 's3w-settings-activity-'));
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await receiver?.close();
-  await rm(root, { recursive: true, force: true });
 });
-
-afterEach(async () => {
-  if (h) {
-    expect(h.consoleProblems).toEqual([]);
-    await h.close();
-  }
-  h = null;
+afterAll(async () => {
+  await receiver?.close();
 });
 
 const tableRows = (): Promise<string[][]> =>
-  h!.page.$$eval('#activity-rows tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+  h.page.$$eval('#activity-rows tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
 
 describe('item 4: the Activity page', () => {
   it('lists what the real agent delivered, newest first, in local time', async () => {
-    const folder = path.join(root, 'real');
-    h = await openSettingsPage(browser, server.url, folder, {
+    const folder = path.join(pages.root(), 'real');
+    h = await pages.open({ dir: folder, 
       configText: (template) =>
         template
           .replace(/^SFM_FORWARD_ENABLED = .*$/m, 'SFM_FORWARD_ENABLED = true')
@@ -76,7 +54,7 @@ describe('item 4: the Activity page', () => {
   });
 
   it('shows a late report, other days with their date, file names as text; the README picture', async () => {
-    h = await openSettingsPage(browser, server.url, path.join(root, 'shot'));
+    h = await pages.open({ dir: path.join(pages.root(), 'shot') });
     const row = (filename: string, minutes: number, withReport: boolean, lateReport = false) => ({ deliveredAt: minutesAgo(minutes, NOW_MS), filename, size: 4400, withReport, lateReport });
     const recent = [
       row('S353L4H0.3M0W', 1, true, true),

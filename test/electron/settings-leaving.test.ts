@@ -3,42 +3,14 @@
 // window's X), the fields' accessible names and descriptions as a screen reader gets them
 // (Chromium's own accessibility tree, through the DevTools protocol), and the first step
 // (server address, token, Test connection) at the top of the window.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium, openSettingsPage, servePage, shotAsOnWindows, type Harness } from './page-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { shotAsOnWindows, usePageTests, type Harness } from './page-harness.js';
 
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
-let root: string;
-let h: Harness | null = null;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await launchChromium();
-  server = await servePage();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 's3w-settings-leaving-'));
-});
-
-afterEach(async () => {
-  if (h) {
-    expect(h.consoleProblems).toEqual([]);
-    await h.close();
-  }
-  h = null;
-  await rm(root, { recursive: true, force: true });
-});
+const pages = usePageTests('s3w-settings-leaving-');
+let h: Harness;
 
 /** The id of the element that has the keyboard focus ('' for none). */
 const focusedId = (page: Page): Promise<string> =>
@@ -72,20 +44,20 @@ async function closeAsTheXDoes(page: Page): Promise<void> {
 
 describe('item 8: unsaved edits are never thrown away without asking', () => {
   it('with nothing edited, Esc closes the window at once', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await h.page.keyboard.press('Escape');
     await expect.poll(() => h!.closed).toBe(true);
     expect(await question(h.page).isVisible()).toBe(false);
   });
 
   it('with nothing edited, Cancel closes the window at once', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await h.page.click('#cancel');
     await expect.poll(() => h!.closed).toBe(true);
   });
 
   it('Esc with an edit asks first; "Keep editing" (focused) and Esc keep the edit and the focus where it was', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.keyboard.press('Escape');
     await question(h.page).waitFor();
@@ -106,7 +78,7 @@ describe('item 8: unsaved edits are never thrown away without asking', () => {
   });
 
   it('Cancel with edits names each of them; "Close without saving", reached by keyboard, closes and writes nothing', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const before = await readFile(h.configPath);
     await h.page.fill('#field-SFM_URL', 'http://sfm.example:8000');
     await h.page.check('#field-SFM_FORWARD_ENABLED');
@@ -128,7 +100,7 @@ describe('item 8: unsaved edits are never thrown away without asking', () => {
   });
 
   it('an edit put back as it was is no edit: Esc closes at once', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const original = await h.page.inputValue('#field-SCAN_INTERVAL_SECONDS');
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', original);
@@ -137,7 +109,7 @@ describe('item 8: unsaved edits are never thrown away without asking', () => {
   });
 
   it('after Save there is nothing unsaved: Esc closes at once', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.click('#save');
     await h.page.locator('#save-result.ok').waitFor();
@@ -146,7 +118,7 @@ describe('item 8: unsaved edits are never thrown away without asking', () => {
   });
 
   it("the window's X (beforeunload) with an edit keeps the window and asks in the page; with none it closes", async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const browserAsked: string[] = [];
     h.page.on('dialog', (d) => {
       browserAsked.push(d.type());
@@ -173,7 +145,7 @@ describe('item 8: unsaved edits are never thrown away without asking', () => {
 
 describe('item 8: names and descriptions as a screen reader gets them', () => {
   it('each field is found by its label alone; the key and the description are its description', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const address = h.page.getByRole('textbox', { name: 'Server address', exact: true });
     expect(await address.count()).toBe(1);
     expect(await address.getAttribute('id')).toBe('field-SFM_URL');
@@ -190,7 +162,7 @@ describe('item 8: names and descriptions as a screen reader gets them', () => {
   });
 
   it("a bad value's message joins the description, before the key", async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await h.page.fill('#field-SFM_URL', 'sfm.example:8000');
     await h.page.locator('#field-SFM_URL-message').waitFor();
     const message = (await h.page.textContent('#field-SFM_URL-message')) ?? '';
@@ -204,7 +176,7 @@ describe('item 8: names and descriptions as a screen reader gets them', () => {
 
 describe('item 5: the first step is at the top of the window', () => {
   it('server address, forwarding, token and Test connection come first, visible without scrolling, the cursor in the address', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const order = await h.page.locator('#field-SFM_URL, #field-SFM_FORWARD_ENABLED, #token-group, #test-connection, #field-SFM_PROXY, #field-SERIES3_PATH').evaluateAll((els) => els.map((e) => e.id));
     expect(order).toEqual(['field-SFM_URL', 'field-SFM_FORWARD_ENABLED', 'token-group', 'test-connection', 'field-SFM_PROXY', 'field-SERIES3_PATH']);
     const viewport = h.page.viewportSize()!;
@@ -222,7 +194,7 @@ describe('item 5: the first step is at the top of the window', () => {
   });
 
   it('with a server already set, the cursor is not moved', async () => {
-    h = await openSettingsPage(browser, server.url, root, { configText: (t) => t.replace(/^SFM_URL =.*$/m, 'SFM_URL = http://sfm.example:8000') });
+    h = await pages.open({ configText: (t) => t.replace(/^SFM_URL =.*$/m, 'SFM_URL = http://sfm.example:8000') });
     expect(await focusedId(h.page)).toBe('');
   });
 });

@@ -1,16 +1,13 @@
 // The settings page in a real browser, backed by the real settings service and core
 // (see page-harness.ts). Screenshots of each state go to test-output/electron/.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSetting } from '../../src/config/index.js';
 import { startReceiver, receiverImportPath, type Receiver } from '../support/receiver.js';
 import { writeAged } from '../support/fixtures.js';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, shotAsOnWindows, testVault, type Harness } from './page-harness.js';
+import { pushStatus, shot, shotAsOnWindows, testVault, usePageTests, type Harness } from './page-harness.js';
 import type { AgentStatus } from '../../src/agent/status-types.js';
 import { statusLine } from '../../electron/main/status-line.js';
 import { trayView } from '../../electron/main/tray-view.js';
@@ -18,37 +15,17 @@ import { NOW_MS, heldBack, minutesAgo, statusWith } from './status-fixture.js';
 import { APP_VERSION } from '../../src/text/version.js';
 import { localClockOrDate } from '../../src/text/local-time.js';
 
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
+// Each page must run under its own strict CSP without a single violation or script error
+// (usePageTests checks that after every test).
+const pages = usePageTests('s3w-settings-page-');
 let receiver: Receiver;
-let root: string;
-let h: Harness | null = null;
+let h: Harness;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await launchChromium();
-  server = await servePage();
   receiver = await startReceiver();
-}, 60_000);
-
+});
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   await receiver?.close();
-});
-
-beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 's3w-settings-page-'));
-});
-
-afterEach(async () => {
-  if (h) {
-    // The page must run under its own strict CSP without a single violation or script error.
-    expect(h.consoleProblems).toEqual([]);
-    await h.close();
-  }
-  h = null;
-  await rm(root, { recursive: true, force: true });
 });
 
 /** A port nothing listens on: bound, then released. */
@@ -68,7 +45,7 @@ const visibleText = async (selector: string): Promise<string> => {
 
 describe('the settings page', () => {
   it('shows every forwarding option of config.ini, grouped, with the current values', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const keys = await h.page.locator('[data-key]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: Record<string, string | undefined> }).dataset['key']));
     expect(keys).toEqual(expect.arrayContaining([
       'SERIES3_PATH', 'SCAN_INTERVAL_SECONDS', 'MAX_EVENT_AGE_DAYS', 'SFM_FORWARD_ENABLED', 'SFM_URL',
@@ -88,7 +65,7 @@ describe('the settings page', () => {
   });
 
   it("shows the core's own message for a bad value at once, and blocks Save until it is fixed", async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await h.page.fill('#field-SFM_URL', 'sfm.example:8000');
     const expected = validateSetting('SFM_URL', 'sfm.example:8000', h.configPath);
     expect(expected.ok).toBe(false);
@@ -103,7 +80,7 @@ describe('the settings page', () => {
   });
 
   it('saves only the key that was edited: every other byte of config.ini stays', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const before = await readFile(h.configPath, 'utf8');
     await h.page.fill('#field-SFM_URL', 'not a url');
     await h.page.locator('#field-SFM_URL-message').waitFor();
@@ -125,7 +102,7 @@ describe('the settings page', () => {
   });
 
   it('Cancel, after the question, closes the window and writes nothing', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const before = await readFile(h.configPath);
     await h.page.fill('#field-SCAN_INTERVAL_SECONDS', '30');
     await h.page.click('#cancel');
@@ -135,7 +112,7 @@ describe('the settings page', () => {
   });
 
   it('Test connection reports what a live server answered, using the unsaved value in the form', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const before = await readFile(h.configPath);
     const requestsBefore = receiver.requests.length;
     await h.page.fill('#field-SFM_URL', receiver.url);
@@ -152,7 +129,7 @@ describe('the settings page', () => {
   });
 
   it('Test connection reports why a dead server (a closed port) did not answer', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const port = await closedPort();
     await h.page.fill('#field-SFM_URL', `http://127.0.0.1:${port}`);
     await h.page.click('#test-connection');
@@ -164,7 +141,7 @@ describe('the settings page', () => {
   });
 
   it('Skip existing backlog shows the counts, asks first, and marks nothing until confirmed', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     for (const name of ['M529LK44.AB0', 'M529LK45.AB0', 'S353L4H0.3M0W']) await writeAged(h.watchDir, name, `event ${name}`, 3_600);
     await writeAged(h.watchDir, 'M529LIY6.N00', 'an old one', 400 * 86_400);
     await writeAged(h.watchDir, 'UNIT.MLG', 'monitor log', 60);
@@ -192,16 +169,16 @@ describe('the settings page', () => {
   });
 
   it('Skip existing backlog asks to save first when the watch folder was edited', async () => {
-    h = await openSettingsPage(browser, server.url, root);
-    await h.page.fill('#field-SERIES3_PATH', path.join(root, 'elsewhere'));
+    h = await pages.open();
+    await h.page.fill('#field-SERIES3_PATH', path.join(pages.root(), 'elsewhere'));
     await h.page.click('#seed-preview');
     expect(await visibleText('#seed-result')).toBe('Save your changes first: the backlog is counted in the saved watch folder.');
     expect(await h.page.isHidden('#seed-confirm')).toBe(true);
   });
 
   it('Browse… puts the chosen folder in the field and checks it', async () => {
-    h = await openSettingsPage(browser, server.url, root);
-    h.folderToChoose = path.join(root, 'chosen folder');
+    h = await pages.open();
+    h.folderToChoose = path.join(pages.root(), 'chosen folder');
     await h.page.click('#browse-SERIES3_PATH');
     await expect.poll(() => h!.page.inputValue('#field-SERIES3_PATH')).toBe(h.folderToChoose);
   });
@@ -210,7 +187,7 @@ describe('the settings page', () => {
 describe('the token in the settings page', () => {
   it('is stored encrypted, never in clear, and never shown back', async () => {
     const vault = testVault(true);
-    h = await openSettingsPage(browser, server.url, root, { vault });
+    h = await pages.open({ vault });
     const token = 'tok-3f9a7c1e55d2';
     await h.page.click('#token-replace');
     await h.page.fill('#token-input', token);
@@ -233,7 +210,7 @@ describe('the token in the settings page', () => {
   it('Test connection uses the stored (decrypted) token', async () => {
     const guarded = await startReceiver({ token: 'tok-guarded-42' });
     try {
-      h = await openSettingsPage(browser, server.url, root);
+      h = await pages.open();
       await h.page.click('#token-replace');
       await h.page.fill('#token-input', 'tok-guarded-42');
       await h.page.fill('#field-SFM_URL', guarded.url);
@@ -260,7 +237,7 @@ describe('the token in the settings page', () => {
   it('item 7: Test connection says a wrong token was refused, without showing it', async () => {
     const guarded = await startReceiver({ token: 'tok-guarded-44', tokenRefusalStatus: 403 });
     try {
-      h = await openSettingsPage(browser, server.url, root);
+      h = await pages.open();
       await h.page.fill('#field-SFM_URL', guarded.url);
       await h.page.click('#token-replace');
       await h.page.fill('#token-input', 'tok-wrong-77');
@@ -279,7 +256,7 @@ describe('the token in the settings page', () => {
     const guarded = await startReceiver({ token: 'tok-guarded-43' });
     const other = await startReceiver();
     try {
-      h = await openSettingsPage(browser, server.url, root);
+      h = await pages.open();
       await h.page.click('#token-replace');
       await h.page.fill('#token-input', 'tok-guarded-43');
       await h.page.fill('#field-SFM_URL', guarded.url);
@@ -313,7 +290,7 @@ describe('the token in the settings page', () => {
   });
 
   it('says so, and keeps the token in SFM_API_TOKEN, where encryption is unavailable', async () => {
-    h = await openSettingsPage(browser, server.url, root, { vault: testVault(false) });
+    h = await pages.open({ vault: testVault(false) });
     expect(await visibleText('#token-note')).toBe(
       'Encryption is not available on this computer: a token you enter is stored in plain text in config.ini.',
     );
@@ -329,7 +306,7 @@ describe('the token in the settings page', () => {
   it('Clear removes a stored token on Save', async () => {
     const vault = testVault(true);
     const stored = await vault.encrypt('tok-old');
-    h = await openSettingsPage(browser, server.url, root, {
+    h = await pages.open({
       vault,
       configText: (t) => t.replace(/^SFM_API_TOKEN_ENCRYPTED =.*$/m, `SFM_API_TOKEN_ENCRYPTED = ${stored}`),
     });
@@ -345,7 +322,7 @@ describe('the token in the settings page', () => {
 
 describe('start at login', () => {
   it('is a checkbox the app keeps (login item), saved with the rest', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     expect(await h.page.isChecked('#start-at-login')).toBe(false);
     const before = await readFile(h.configPath);
     await h.page.check('#start-at-login');
@@ -377,7 +354,7 @@ describe('item 4: one status, one rule for failing', () => {
   ];
 
   it('the settings window shows the state the tray shows, for the same statuses', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const line = h.page.locator('#status-line');
     for (const [name, status] of cases) {
       await pushStatus(h.page, status);
@@ -389,7 +366,7 @@ describe('item 4: one status, one rule for failing', () => {
   });
 
   it('issue 10 items 1 and 6: the status line tells a draining backlog in words; the footer names the app and its version', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     expect(await visibleText('#about')).toBe(`Series3 Watcher ${APP_VERSION}`);
     const nextMs = Date.now() + 50_000;
     const backlog = { waiting: 19_500, ratePerMinute: 500, etaSeconds: 39 * 60, nextBatchAt: new Date(nextMs).toISOString(), capReached: true };
@@ -401,7 +378,7 @@ describe('item 4: one status, one rule for failing', () => {
   });
 
   it('a missing watch folder is "failing" in the window as in the tray, never "Forwarding"', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const status = statusWith({ problems: [missingFolder] });
     await pushStatus(h.page, status);
     expect(trayView(status, NOW_MS).state).toBe('failing');

@@ -1,47 +1,19 @@
 // The settings window's navigation between its pages, in Chromium with the real page and
 // preload (page-harness.ts): one page shown at a time, Save/Cancel only with the form, the
 // main process opening the window at a page, the rows and counts it pushes.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, showPageFromMain, type Harness } from './page-harness.js';
+import { describe, expect, it } from 'vitest';
+import { pushStatus, showPageFromMain, usePageTests, type Harness } from './page-harness.js';
 import { NOW_MS, heldBack, statusWith } from './status-fixture.js';
 
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
-let root: string;
-let h: Harness | null = null;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await launchChromium();
-  server = await servePage();
-  root = await mkdtemp(path.join(os.tmpdir(), 's3w-settings-pages-'));
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  if (h) {
-    expect(h.consoleProblems).toEqual([]);
-    await h.close();
-  }
-  h = null;
-});
+const pages = usePageTests('s3w-settings-pages-');
+let h: Harness;
 
 const shownSections = (page: Harness['page']): Promise<string[]> =>
   page.$$eval('main > section', (sections) => sections.filter((s) => !(s as unknown as { hidden: boolean }).hidden).map((s) => s.id));
 
 describe('settings window pages', () => {
   it('shows one page at a time; Save and Cancel only with the form', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const { page } = h;
     expect(await shownSections(page)).toEqual(['page-settings']);
     expect(await page.getAttribute('nav >> role=button[name="Settings"]', 'aria-current')).toBe('page');
@@ -58,7 +30,7 @@ describe('settings window pages', () => {
   });
 
   it('opens at the page the main process names (a tray menu line)', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     await showPageFromMain(h.page, 'activity');
     expect(await shownSections(h.page)).toEqual(['page-activity']);
     await showPageFromMain(h.page, 'units');
@@ -66,7 +38,7 @@ describe('settings window pages', () => {
   });
 
   it('fills the Held back page and its count from the status, as text', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const { page } = h;
     const hostile = heldBack('<img src=x onerror=alert(1)>.AB0', 'row status "error": <b>bad</b>');
     await pushStatus(page, statusWith({ heldBack: [heldBack('M529LK44.AB0', 'bad header'), hostile] }), NOW_MS);

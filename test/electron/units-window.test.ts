@@ -1,47 +1,19 @@
 // Item 3: the Units page in Chromium with the real page and preload (page-harness.ts): opened by
 // the main process (the tray's Units line), filled from the status as text, with the count of
 // units that are not ok in the navigation. Writes test-output/electron/settings-units.png.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium, openSettingsPage, pushStatus, servePage, shot, showPageFromMain, type Harness } from './page-harness.js';
+import { describe, expect, it } from 'vitest';
+import { pushStatus, shot, showPageFromMain, usePageTests, type Harness } from './page-harness.js';
 import { localDateTime } from '../../src/text/local-time.js';
 import { NOW_MS, statusWith, unitsWith } from './status-fixture.js';
 
-let browser: Browser;
-let server: { url: string; close(): Promise<void> };
-let root: string;
-let h: Harness | null = null;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await launchChromium();
-  server = await servePage();
-  root = await mkdtemp(path.join(os.tmpdir(), 's3w-units-window-'));
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  if (h) {
-    expect(h.consoleProblems).toEqual([]);
-    await h.close();
-  }
-  h = null;
-});
+const pages = usePageTests('s3w-units-window-');
+let h: Harness;
 
 const HOUR_MS = 3_600_000;
 
 describe('item 3: the Units page in the settings window', () => {
   it('shows a row per unit: unit, last call-in in local time and how long ago, state, file; the nav counts the late and missing', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const { page } = h;
     const units = unitsWith([['BE10036', 50], ['BE4471', 30], ['BA3353', 13.5], ['BE9529', 2], ['BE12345', 0.5]]);
     await pushStatus(page, statusWith({ units }), NOW_MS);
@@ -64,7 +36,7 @@ describe('item 3: the Units page in the settings window', () => {
   });
 
   it('a unit name or file from the folder goes in as text, never as HTML', async () => {
-    h = await openSettingsPage(browser, server.url, root);
+    h = await pages.open();
     const { page } = h;
     const units = unitsWith([['BE9529', 1]]);
     const hostile = { ...units, list: [{ ...units.list[0]!, file: '<img src=x onerror=alert(1)>.MLG' }] };
