@@ -4,7 +4,7 @@
 // UTC ("…Z": it names its offset, and is what `status --json` and status.json carry).
 // Changes are made only when no agent runs (see src/agent/held-back-actions.ts for why).
 import type { Config } from '../config/types.js';
-import { AgentRunningError, changeHeldBack, type HeldBackAction } from '../agent/index.js';
+import { AgentRunningError, changeHeldBack, type HeldBackAction } from '../agent/held-back-actions.js';
 import { currentStatus } from '../agent/status-read.js';
 import { heldBackWords } from '../agent/status-view.js';
 import type { HeldBackEvent } from '../agent/status-types.js';

@@ -2,7 +2,7 @@
 // logs, read by this command itself (no running agent needed). A person reads local times;
 // --json gives {"units":[{unit, lastCallIn, state, file}], ...} with ISO UTC times.
 import type { Config } from '../config/types.js';
-import { callInAgo, unitsNow, type UnitsStatus } from '../agent/index.js';
+import { callInAgo, unitsNow, type UnitsStatus } from '../agent/units-now.js';
 import { localDateTime } from '../text/local-time.js';
 
 export interface UnitsOutput {
