@@ -3,13 +3,13 @@
 // (uploads and the check); the progress lines of a long pass on stderr (never on --json's stdout),
 // made to come every 300 ms instead of 10 s through S3W_PROGRESS_EVERY_MS; and the backlog in
 // words in `status` while the per-pass cap holds the rest back.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BIN, startCli, type Ran } from './spawn-cli.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { makeSite, writeEvent, waitFor, type Site } from '../support/fixtures.js';
+import { startCli, type Ran, useCliSite } from './spawn-cli.js';
+import type { Receiver } from '../support/receiver.js';
+import { writeEvent, waitFor, type Site } from '../support/fixtures.js';
 import { localClockOrDate } from '../../src/text/local-time.js';
 
 const VERSION = (JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string }).version;
@@ -41,16 +41,9 @@ async function writeEvents(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await writeEvent(site.watchDir, `M529L${String(i).padStart(3, '0')}.AB0`, { report: true, ageSeconds: 900 - i });
 }
 
-beforeEach(async () => {
-  expect(existsSync(BIN), `${BIN} is built by 'npm test' (npm run build) before vitest`).toBe(true);
-  site = await makeSite('s3w-backlog-');
-  receiver = await startReceiver();
-  configPath = join(site.root, 'config.ini');
+useCliSite('s3w-backlog-', async (s) => {
+  ({ site, receiver, configPath } = s);
   await writeConfig();
-});
-afterEach(async () => {
-  await receiver.close();
-  await site.cleanup();
 });
 
 describe('item 6: the name and the version', () => {

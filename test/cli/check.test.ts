@@ -2,13 +2,13 @@
 // config.ini and the real test receiver answering like FastAPI (405 to a GET, 401/403 for a bad
 // token, 422 without files). The folder and the token are really checked, exit 1 says why, the
 // words are plain, the probe stores nothing, and the token appears nowhere in the output.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, cli } from './spawn-cli.js';
+import { cli, useCliSite } from './spawn-cli.js';
 import { startReceiver, receiverImportPath, type Receiver } from '../support/receiver.js';
-import { makeSite, writeEvent, type Site } from '../support/fixtures.js';
+import { writeEvent, type Site } from '../support/fixtures.js';
 
 const TOKEN = 'tok-right-5f1e2d3c';
 let site: Site;
@@ -20,17 +20,10 @@ async function writeConfig(extra: Record<string, string> = {}): Promise<void> {
   await writeFile(configPath, `[watcher]\n${Object.entries(keys).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
 }
 
-beforeEach(async () => {
-  expect(existsSync(BIN), `${BIN} is built by 'npm test' (npm run build) before vitest`).toBe(true);
-  site = await makeSite('s3w-check-');
-  receiver = await startReceiver({ token: TOKEN });
-  configPath = join(site.root, 'config.ini');
+useCliSite('s3w-check-', async (s) => {
+  ({ site, receiver, configPath } = s);
   await writeConfig();
-});
-afterEach(async () => {
-  await receiver.close();
-  await site.cleanup();
-});
+}, { token: TOKEN });
 
 const everything = (ran: { stdout: string; stderr: string }): string => ran.stdout + ran.stderr;
 

@@ -1,14 +1,14 @@
 // `series3-watcher recent` (issue 10 item 4) as a script and a person see it: the built CLI, a
 // real config.ini, the real test receiver, with no agent running (the record read without its
 // lock) and with one running (its status.json), local times in the human lines, and late reports.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, startCli, type Ran } from './spawn-cli.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { makeSite, writeAged, writeEvent, waitFor, type Site } from '../support/fixtures.js';
+import { startCli, type Ran, useCliSite } from './spawn-cli.js';
+import type { Receiver } from '../support/receiver.js';
+import { writeAged, writeEvent, waitFor, type Site } from '../support/fixtures.js';
 import { localDateTime } from '../../src/text/local-time.js';
 
 const cli = (args: readonly string[], onStart?: (child: ChildProcess) => void): Promise<Ran> => {
@@ -44,16 +44,9 @@ interface Row {
 }
 const rowsOf = (ran: Ran): Row[] => (ran.json as { recent: Row[] }).recent;
 
-beforeEach(async () => {
-  expect(existsSync(BIN), `${BIN} is built by 'npm test' (npm run build) before vitest`).toBe(true);
-  site = await makeSite('s3w-recent-');
-  receiver = await startReceiver();
-  configPath = join(site.root, 'config.ini');
+useCliSite('s3w-recent-', async (s) => {
+  ({ site, receiver, configPath } = s);
   await writeConfig();
-});
-afterEach(async () => {
-  await receiver.close();
-  await site.cleanup();
 });
 
 describe('series3-watcher recent, no agent running', () => {

@@ -1,12 +1,12 @@
 // `run` following config.ini, as a script or a technician sees it: the built CLI as a real child
 // process, a real config.ini edited on disk, the real receiver (items 13, 14, 15 of issue 7).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { makeSite, sleep, waitFor, writeEvent, type Site } from '../support/fixtures.js';
-import { BIN, cli, startCli } from './spawn-cli.js';
+import type { Receiver } from '../support/receiver.js';
+import { sleep, waitFor, writeEvent, type Site } from '../support/fixtures.js';
+import { cli, startCli, useCliSite } from './spawn-cli.js';
 
 let site: Site;
 let receiver: Receiver;
@@ -37,15 +37,8 @@ async function backlog(count: number): Promise<void> {
 /** run's follower polls config.ini every second and reads it once still for 0.5 s. */
 const FOLLOW_MS = 1800;
 
-beforeEach(async () => {
-  expect(existsSync(BIN), `${BIN} is built by 'npm test' (npm run build) before vitest`).toBe(true);
-  site = await makeSite('s3w-cli-config-');
-  receiver = await startReceiver();
-  configPath = join(site.root, 'config.ini');
-});
-afterEach(async () => {
-  await receiver.close();
-  await site.cleanup();
+useCliSite('s3w-cli-config-', async (s) => {
+  ({ site, receiver, configPath } = s);
 });
 
 describe('series3-watcher run and config.ini edits', () => {

@@ -1,6 +1,10 @@
 // Runs the built `series3-watcher` (dist/src/cli/main.js) as a real child process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { makeSite, type Site } from '../support/fixtures.js';
+import { startReceiver, type Receiver, type ReceiverOptions } from '../support/receiver.js';
 
 export const BIN = resolve('dist/src/cli/main.js');
 
@@ -44,3 +48,31 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
 }
 
 export const cli = (args: readonly string[]): Promise<Ran> => startCli(args).done;
+
+/** What each CLI test gets from useCliSite. */
+export interface CliSite {
+  readonly site: Site;
+  readonly receiver: Receiver;
+  /** `<site>/config.ini`, not written yet. */
+  readonly configPath: string;
+}
+
+/**
+ * Before each test: the built CLI is there, a site in a temp folder and a receiver on 127.0.0.1,
+ * handed to `ready` (which usually writes config.ini); after each test, both are gone.
+ */
+export function useCliSite(tempPrefix: string, ready: (s: CliSite) => void | Promise<void>, receiverOptions: ReceiverOptions = {}): void {
+  let current: CliSite | undefined;
+  beforeEach(async () => {
+    expect(existsSync(BIN), `${BIN} is built by 'npm test' (npm run build) before vitest`).toBe(true);
+    const site = await makeSite(tempPrefix);
+    const receiver = await startReceiver(receiverOptions);
+    current = { site, receiver, configPath: join(site.root, 'config.ini') };
+    await ready(current);
+  });
+  afterEach(async () => {
+    await current?.receiver.close();
+    await current?.site.cleanup();
+    current = undefined;
+  });
+}

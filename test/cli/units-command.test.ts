@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, cli } from './spawn-cli.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { makeSite, writeEvent, writeMonitorLog, type Site } from '../support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { cli, useCliSite } from './spawn-cli.js';
+import type { Receiver } from '../support/receiver.js';
+import { writeEvent, writeMonitorLog, type Site } from '../support/fixtures.js';
 import { localDateTime } from '../../src/text/local-time.js';
 import { describeUnits } from '../../src/cli/units-command.js';
 
@@ -26,16 +26,9 @@ async function touch(name: string, ms: number): Promise<void> {
   await utimes(join(site.watchDir, name), new Date(ms), new Date(ms));
 }
 
-beforeEach(async () => {
-  expect(existsSync(BIN), `${BIN} is built by 'npm test' (npm run build) before vitest`).toBe(true);
-  site = await makeSite('s3w-cli-units-');
-  receiver = await startReceiver();
-  configPath = join(site.root, 'config.ini');
+useCliSite('s3w-cli-units-', async (s) => {
+  ({ site, receiver, configPath } = s);
   await writeConfig();
-});
-afterEach(async () => {
-  await receiver.close();
-  await site.cleanup();
 });
 
 describe('item 3: series3-watcher units', () => {
