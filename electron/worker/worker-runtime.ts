@@ -58,9 +58,9 @@ function perform(agent: Agent, op: keyof WorkerRequests, filenames: readonly str
     case 'seed-preview':
       return agent.seedPreview();
     case 'held-back-retry':
-      return Promise.resolve(agent.retryHeldBack(filenames));
+      return agent.retryHeldBack(filenames);
     case 'held-back-dismiss':
-      return Promise.resolve(agent.dismissHeldBack(filenames));
+      return agent.dismissHeldBack(filenames);
   }
 }
 
@@ -139,7 +139,7 @@ export function runWorker(port: WorkerPort, deps: WorkerRuntimeDeps): void {
         agent?.resume();
         return;
       case 'retry-held-back':
-        agent?.retryHeldBack();
+        void agent?.retryHeldBack();
         return;
       case 'request':
         void answer(message.id, message.op, message.filenames ?? []);

@@ -581,26 +581,26 @@ function setPaused(s: AgentState, paused: boolean): void {
   if (!paused) requestPass(s, true);
 }
 
-function retryHeldBack(s: AgentState, filenames?: readonly string[]): HeldBackChange {
+async function retryHeldBack(s: AgentState, filenames?: readonly string[]): Promise<HeldBackChange> {
   const change = s.heldBack?.release(filenames) ?? { changed: [], notHeldBack: [...(filenames ?? [])] };
   if (change.changed.length > 0) s.log.info(`released for another try by a person: ${change.changed.join(', ')}`);
-  saveHeldBack(s);
   publish(s);
   requestPass(s, true);
+  await saveHeldBack(s);
   return change;
 }
 
-function dismissHeldBack(s: AgentState, filenames: readonly string[]): HeldBackChange {
+async function dismissHeldBack(s: AgentState, filenames: readonly string[]): Promise<HeldBackChange> {
   const change = s.heldBack?.dismiss(filenames) ?? { changed: [], notHeldBack: [...filenames] };
   if (change.changed.length > 0) s.log.info(`dismissed by a person (kept held back, no longer failing): ${change.changed.join(', ')}`);
-  saveHeldBack(s);
   publish(s);
+  await saveHeldBack(s);
   return change;
 }
 
-/** A person's retry or dismissal is written now, so it survives a restart that comes before the next pass. */
-function saveHeldBack(s: AgentState): void {
-  void s.heldBack?.save().catch((err: Error) => s.log.warn(`cannot write the held-back list in ${s.config.stateDir}: ${err.message}`));
+/** A person's retry or dismissal is written before it is answered, so it survives a restart that comes before the next pass. */
+async function saveHeldBack(s: AgentState): Promise<void> {
+  await s.heldBack?.save().catch((err: Error) => s.log.warn(`cannot write the held-back list in ${s.config.stateDir}: ${err.message}`));
 }
 
 async function applyConfig(s: AgentState, next: Config): Promise<void> {

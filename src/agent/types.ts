@@ -29,10 +29,12 @@ export interface Agent {
   pause(): void;
   resume(): void;
   /** Puts the held-back events with these names back in the queue; with none named, every one
-   * not dismissed. A name not held back changes nothing (see HeldBackTracker.release). */
-  retryHeldBack(filenames?: readonly string[]): HeldBackChange;
-  /** Acknowledges held-back events: they stay out of the queue and listed, and stop counting as failing. */
-  dismissHeldBack(filenames: readonly string[]): HeldBackChange;
+   * not dismissed. A name not held back changes nothing (see HeldBackTracker.release). Resolves
+   * once held-back.json says so (a failed write is logged; the change holds in memory). */
+  retryHeldBack(filenames?: readonly string[]): Promise<HeldBackChange>;
+  /** Acknowledges held-back events: they stay out of the queue and listed, and stop counting as
+   * failing. Resolves once held-back.json says so, so the dismissal survives a crash right after. */
+  dismissHeldBack(filenames: readonly string[]): Promise<HeldBackChange>;
   /** Applies new settings without a restart (folder, server, pacing...). */
   applyConfig(config: Config): Promise<void>;
   /** config.ini now has these problems and is kept out (null: it reads well again): logged once

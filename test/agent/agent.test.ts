@@ -173,7 +173,7 @@ describe('the running agent', () => {
     await driveUntil(clock, () => running.status().heldBack.length === 1 && running.status().lastPass !== null, 'the event to be held back');
     expect(running.status()).toMatchObject({ failingSince: null, serverReachable: true, waiting: 0 });
     expect(glanceState(running.status())).toBe('failing');
-    expect(running.dismissHeldBack(['B000BADD.AB0'])).toEqual({ changed: ['B000BADD.AB0'], notHeldBack: [] });
+    expect(await running.dismissHeldBack(['B000BADD.AB0'])).toEqual({ changed: ['B000BADD.AB0'], notHeldBack: [] });
     expect(running.status().heldBack).toEqual([expect.objectContaining({ filename: 'B000BADD.AB0', dismissed: true, refusals: 1 })]);
     expect(glanceState(running.status())).toBe('ok');
     running.forwardNow();
@@ -188,7 +188,7 @@ describe('the running agent', () => {
     await driveUntil(clock, () => running.status().heldBack.length === 1, 'the event to be held back');
     expect(running.status().heldBack[0]).toMatchObject({ filename: 'B000BADD.AB0', reason: expect.stringMatching(/unsupported format/) });
     receiver.behave(() => ({ kind: 'ok' }));
-    running.retryHeldBack();
+    await running.retryHeldBack();
     await driveUntil(clock, () => running.status().deliveredTotal === 1, 'delivery after retry');
     expect(running.status()).toMatchObject({ heldBack: [] });
   });
