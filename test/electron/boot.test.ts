@@ -271,7 +271,9 @@ describe('item 0: the tray app boots under Node with the real worker and is driv
     await app.windowClick('#held-back-rows button[aria-label="Dismiss B000BADD.AB0"]');
     await app.waitFor('the tray to list the dismissed one and stay failing for the other', () =>
       state() === 'failing' && menuItem('2 held back (1 dismissed) — Show…') !== undefined && menuItem('Retry held-back events (1)') !== undefined, STEP_MS);
-    expect(await app.windowText('#held-back-result')).toBe('B000BADD.AB0 is dismissed: it stays held back and no longer counts as failing.');
+    // The page's answer comes once held-back.json says so (the tray may show the status first).
+    await app.waitFor('the page to confirm the dismissal', async () =>
+      (await app.windowText('#held-back-result')) === 'B000BADD.AB0 is dismissed: it stays held back and no longer counts as failing.', STEP_MS);
     const onDisk = JSON.parse(await readFile(path.join(userData, 'state', 'held-back.json'), 'utf8')) as Record<string, { filename: string; dismissed?: boolean }>;
     expect(Object.values(onDisk).filter((e) => e.dismissed === true).map((e) => e.filename)).toEqual(['B000BADD.AB0']);
 
